@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Validates the JSON files under seeds/ (reference data and demo content).
+// Plain Node, no dependencies: `node seeds/check-seeds.mjs`. Exits 1 on any problem.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const load = (rel) => JSON.parse(readFileSync(join(here, rel), 'utf8'));
+const errors = [];
+const fail = (msg) => errors.push(msg);
+
+// GB 32100-2015 统一社会信用代码
+const CS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+export function creditCodeCheckChar(first17) {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const v = CS.indexOf(first17[i]);
+    if (v < 0) return null;
+    sum += v * W[i];
+  }
+  return CS[(31 - (sum % 31)) % 31];
+}
+export function isValidCreditCode(code) {
+  return (
+    typeof code === 'string' &&
+    /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(code) &&
+    creditCodeCheckChar(code.slice(0, 17)) === code[17]
+  );
+}
+// GB 11714 组织机构代码 (chars 9-17 of the credit code)
+export function isValidOrgCode(code9) {
+  const w = [3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = code9[i];
+    const v = /[0-9]/.test(c) ? Number(c) : c.charCodeAt(0) - 55;
+    sum += v * w[i];
+  }
+  const r = 11 - (sum % 11);
+  return code9[8] === (r === 10 ? 'X' : r === 11 ? '0' : String(r));
+}
+
+const uniq = (label, items, field) => {
+  const seen = new Set();
+  for (const it of items) {
+    if (seen.has(it[field])) fail(`${label}: duplicate ${field} ${it[field]}`);
+    seen.add(it[field]);
+  }
+  return seen;
+};
+
+// regions
+const regionsFile = load('reference/regions.json');
+if (typeof regionsFile.source !== 'string' || !regionsFile.source) fail('regions.json: missing source');
+const regions = regionsFile.regions;
+const regionCodes = uniq('regions', regions, 'code');
+const regionByCode = new Map(regions.map((r) => [r.code, r]));
+const levels = { province: 0, prefecture: 0, county: 0 };
+for (const r of regions) {
+  if (!/^52\d{4}$/.test(r.code)) fail(`regions: bad code ${r.code}`);
+  if (!(r.level in levels)) fail(`regions: bad level ${r.level} for ${r.code}`);
+  else levels[r.level]++;
+  if (!r.name || !r.short_name) fail(`regions: ${r.code} needs name and short_name`);
+  const parent = r.parent_code === null ? null : regionByCode.get(r.parent_code);
+  if (r.level === 'province' && r.parent_code !== null) fail(`regions: province ${r.code} has a parent`);
+  if (r.level === 'prefecture' && parent?.level !== 'province')
+    fail(`regions: ${r.code} parent must be the province`);
+  if (r.level === 'county' && parent?.level !== 'prefecture')
+    fail(`regions: ${r.code} parent must be a prefecture`);
+  if (r.level === 'county' && r.code.slice(0, 4) !== r.parent_code?.slice(0, 4)) {
+    fail(`regions: ${r.code} does not refine its parent ${r.parent_code}`);
+  }
+}
+if (levels.province !== 1 || levels.prefecture !== 9) fail(`regions: expected 1 province and 9 prefectures`);
+if (levels.county < 80) fail(`regions: only ${levels.county} counties`);
+const isCounty = (code) => regionByCode.get(code)?.level === 'county';
+
+// industries
+const industriesFile = load('reference/industries.json');
+if (!Number.isInteger(industriesFile.version)) fail('industries.json: version must be an integer');
+const industries = industriesFile.industries;
+const industryCodes = uniq('industries', industries, 'code');
+uniq('industries', industries, 'name');
+const groups = new Set(['特色产业', '十大工业产业', '其他']);
+const groupCount = {};
+for (const i of industries) {
+  if (!/^[a-z][a-z0-9-]*$/.test(i.code)) fail(`industries: code ${i.code} is not an ASCII slug`);
+  if (!groups.has(i.group)) fail(`industries: ${i.code} bad group ${i.group}`);
+  groupCount[i.group] = (groupCount[i.group] || 0) + 1;
+  if (!Number.isInteger(i.sort)) fail(`industries: ${i.code} sort must be an integer`);
+  if (!Array.isArray(i.aliases) || i.aliases.some((a) => typeof a !== 'string' || !a)) {
+    fail(`industries: ${i.code} aliases must be non-empty strings`);
+  }
+}
+for (const [group, n] of [
+  ['特色产业', 12],
+  ['十大工业产业', 10],
+]) {
+  if (groupCount[group] !== n) fail(`industries: expected ${n} ${group}, got ${groupCount[group]}`);
+}
+
+// disciplines
+const disciplines = load('reference/disciplines.json').disciplines;
+const disciplineCodes = uniq('disciplines', disciplines, 'code');
+for (const d of disciplines) {
+  const top = /^\d{3}$/.test(d.code);
+  const second = /^\d{3}\.\d{2}$/.test(d.code);
+  if (!top && !second) fail(`disciplines: bad code ${d.code}`);
+  if (top && d.parent_code !== null) fail(`disciplines: ${d.code} must have parent_code null`);
+  if (second && (d.parent_code !== d.code.slice(0, 3) || !disciplineCodes.has(d.parent_code))) {
+    fail(`disciplines: ${d.code} has bad parent ${d.parent_code}`);
+  }
+}
+
+// organisations
+const organisations = load('demo/organisations.json').organisations;
+uniq('organisations', organisations, 'key');
+uniq('organisations', organisations, 'credit_code');
+const orgByKey = new Map(organisations.map((o) => [o.key, o]));
+for (const o of organisations) {
+  if (o.kind !== 'enterprise' && o.kind !== 'society') fail(`organisations: ${o.key} bad kind ${o.kind}`);
+  if (!isValidCreditCode(o.credit_code))
+    fail(`organisations: ${o.key} credit_code ${o.credit_code} fails GB 32100`);
+  else {
+    if (!isValidOrgCode(o.credit_code.slice(8, 17)))
+      fail(`organisations: ${o.key} org code part fails GB 11714`);
+    const prefix = o.kind === 'enterprise' ? '91' : '51';
+    if (o.credit_code.slice(0, 2) !== prefix) fail(`organisations: ${o.key} must start with ${prefix}`);
+    if (!regionCodes.has(o.credit_code.slice(2, 8)))
+      fail(`organisations: ${o.key} credit_code region unknown`);
+  }
+  if (!isCounty(o.region_code)) fail(`organisations: ${o.key} region_code ${o.region_code} is not a county`);
+  if (!o.name || !o.description) fail(`organisations: ${o.key} needs name and description`);
+}
+
+// challenges
+const challenges = load('demo/challenges.json').challenges;
+uniq('challenges', challenges, 'key');
+const statuses = new Set(['published', 'bidding_closed', 'awarded', 'accepted']);
+const modes = new Set(['技术开发', '技术转让', '技术许可', '技术咨询', '技术服务']);
+const prefectures = new Set();
+for (const c of challenges) {
+  const org = orgByKey.get(c.enterprise_key);
+  if (!org) fail(`challenges: ${c.key} unknown enterprise_key ${c.enterprise_key}`);
+  else if (org.kind !== 'enterprise') fail(`challenges: ${c.key} posted by a non-enterprise`);
+  if (!industryCodes.has(c.industry_code))
+    fail(`challenges: ${c.key} unknown industry_code ${c.industry_code}`);
+  if (!isCounty(c.region_code)) fail(`challenges: ${c.key} region_code ${c.region_code} is not a county`);
+  else prefectures.add(regionByCode.get(c.region_code).parent_code);
+  for (const f of ['title', 'background', 'problem', 'targets']) {
+    if (typeof c[f] !== 'string' || !c[f].trim()) fail(`challenges: ${c.key} missing ${f}`);
+  }
+  if (!Number.isFinite(c.reward_wan) || c.reward_wan < 5 || c.reward_wan > 500) {
+    fail(`challenges: ${c.key} reward_wan ${c.reward_wan} outside 5-500`);
+  }
+  if (!Number.isInteger(c.bid_deadline_days))
+    fail(`challenges: ${c.key} bid_deadline_days must be an integer`);
+  if (!statuses.has(c.status)) fail(`challenges: ${c.key} bad status ${c.status}`);
+  if (c.status === 'published' && c.bid_deadline_days <= 0)
+    fail(`challenges: ${c.key} published but deadline passed`);
+  if (c.status !== 'published' && c.bid_deadline_days > 0)
+    fail(`challenges: ${c.key} ${c.status} but deadline ahead`);
+  if (!modes.has(c.cooperation_mode)) fail(`challenges: ${c.key} bad cooperation_mode ${c.cooperation_mode}`);
+}
+if (prefectures.size !== 9) fail(`challenges: only ${prefectures.size} of 9 prefectures represented`);
+const text = (c) => `${c.title}${c.background}${c.problem}${c.targets}`;
+if (!challenges.some((c) => text(c).includes('辣椒') && text(c).includes('干燥'))) {
+  fail('challenges: none mentions both 辣椒 and 干燥');
+}
+
+const count = (arr, f) => arr.reduce((m, x) => m.set(x[f], (m.get(x[f]) || 0) + 1), new Map());
+console.log(
+  `regions: ${regions.length} (${Object.entries(levels)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')})`,
+);
+console.log(
+  `industries: ${industries.length} (${[...count(industries, 'group')].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+);
+console.log(
+  `disciplines: ${disciplines.length} (${disciplines.filter((d) => !d.parent_code).length} top-level)`,
+);
+console.log(
+  `organisations: ${organisations.length} (${[...count(organisations, 'kind')].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+);
+console.log(
+  `challenges: ${challenges.length} (${[...count(challenges, 'status')].map(([k, v]) => `${k} ${v}`).join(', ')}), prefectures ${prefectures.size}`,
+);
+if (errors.length) {
+  for (const e of errors) console.error(`ERROR ${e}`);
+  console.error(`seeds check: ${errors.length} problem(s)`);
+  process.exit(1);
+}
+console.log('seeds check: ok');

@@ -1,0 +1,111 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps } from './app-deps.js';
+import { apiBodyGuard } from './http/api-guards.js';
+import { AppError, toAppError, toProblem } from './http/errors.js';
+import type { AppEnv } from './http/router.js';
+import { challengePages } from './modules/challenges/challenge.pages.js';
+import { challengeApi } from './modules/challenges/challenge.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { referenceApi } from './modules/reference/reference.routes.js';
+import { ErrorPage } from './web/error-page.js';
+import { siteCss } from './web/site.css.js';
+
+export type { AppDeps } from './app-deps.js';
+
+/**
+ * The one app: API under /api/v1 (OpenAPI at /api/openapi.json, docs at /api/docs), server-rendered
+ * Chinese pages, health endpoints. Runtime-neutral: no `node:` imports, no `process`; the Node server
+ * and the Workers entry both call this with their own dependencies.
+ *
+ * @example
+ *   const app = createApp({ db, search, indexes, reference, logger, clock: () => new Date(), ... });
+ *   const res = await app.request('/api/v1/challenges');
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      request_id: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'", "'unsafe-inline'", 'https://cdn.jsdelivr.net'],
+        imgSrc: ["'self'", 'data:'],
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.get('/assets/site.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(siteCss, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  app.use('/api/*', apiBodyGuard);
+  const api = challengeApi(deps);
+  api.route('/', referenceApi(deps));
+  app.route('/api/v1', api);
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: '揭榜 · Jiebang API',
+      version: '1.0.0',
+      description:
+        '贵州省科协科技需求揭榜挂帅平台 API。错误统一为 RFC 9457 problem+json（含稳定的 code 与字段级 errors）；列表统一分页（page, per_page）。',
+    },
+  });
+  app.get('/api/docs', swaggerUI({ url: '/api/openapi.json', title: '揭榜 · Jiebang API 文档' }));
+
+  app.route('/', challengePages(deps));
+
+  app.notFound(() => {
+    throw new AppError('NOT_FOUND');
+  });
+
+  app.onError((thrown, c) => {
+    const error = thrown instanceof HTTPException ? httpExceptionToAppError(thrown) : toAppError(thrown);
+    const requestIdValue = c.get('requestId') ?? '';
+    if (error.status >= 500) {
+      deps.logger.error('request failed', {
+        request_id: requestIdValue,
+        code: error.code,
+        error: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown),
+        cause: error.cause instanceof Error ? error.cause.message : undefined,
+      });
+    }
+    if (error.retryAfterSeconds) c.header('Retry-After', String(error.retryAfterSeconds));
+    if (c.req.path.startsWith('/api/')) {
+      return c.body(JSON.stringify(toProblem(error, c.req.path, requestIdValue)), error.status as 400, {
+        'Content-Type': 'application/problem+json; charset=utf-8',
+      });
+    }
+    return c.html(<ErrorPage error={error} requestId={requestIdValue} />, error.status as 400);
+  });
+
+  return app;
+}
+
+function httpExceptionToAppError(exception: HTTPException): AppError {
+  if (exception.status === 413) return new AppError('PAYLOAD_TOO_LARGE');
+  if (exception.status === 400 && /json/i.test(exception.message)) return new AppError('MALFORMED_JSON');
+  if (exception.status === 404) return new AppError('NOT_FOUND');
+  if (exception.status === 405) return new AppError('METHOD_NOT_ALLOWED');
+  return new AppError('VALIDATION_FAILED', { detail: exception.message });
+}

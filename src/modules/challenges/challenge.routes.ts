@@ -1,0 +1,117 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { AppDeps } from '../../app-deps.js';
+import { AppError } from '../../http/errors.js';
+import { commonErrorResponses, notFoundResponse } from '../../http/openapi-responses.js';
+import { pageWindow, paginationOf } from '../../http/pagination.js';
+import { createRouter } from '../../http/router.js';
+import { findPublicChallenge, listChallengeStatusEvents, listPublicChallenges } from './challenge.queries.js';
+import {
+  challengeDetailSchema,
+  challengeIdParam,
+  challengeListQuery,
+  challengeListSchema,
+  challengeSearchQuery,
+  challengeSearchResultSchema,
+} from './challenge.schemas.js';
+import { searchChallenges } from './challenge.search.js';
+import { toChallengeDetail, toChallengeSummary } from './challenge.views.js';
+
+const tags = ['榜单 Challenges'];
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/challenges',
+  tags,
+  summary: '公开榜单列表（按发布时间倒序，可按产业、地区、状态、悬赏筛选）',
+  request: { query: challengeListQuery },
+  responses: {
+    200: { description: '榜单列表', content: { 'application/json': { schema: challengeListSchema } } },
+    ...commonErrorResponses,
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/challenges/{id}',
+  tags,
+  summary: '榜单详情（仅公开状态）',
+  request: { params: challengeIdParam },
+  responses: {
+    200: { description: '榜单详情', content: { 'application/json': { schema: challengeDetailSchema } } },
+    ...commonErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const searchGetRoute = createRoute({
+  method: 'get',
+  path: '/search/challenges',
+  tags,
+  summary: '中文全文搜索榜单，含分面统计与高亮',
+  request: { query: challengeSearchQuery },
+  responses: {
+    200: {
+      description: '搜索结果',
+      content: { 'application/json': { schema: challengeSearchResultSchema } },
+    },
+    ...commonErrorResponses,
+  },
+});
+
+const searchPostRoute = createRoute({
+  method: 'post',
+  path: '/search/challenges',
+  tags,
+  summary: '同上，参数放在 JSON 请求体中（便于程序调用）',
+  request: { body: { required: true, content: { 'application/json': { schema: challengeSearchQuery } } } },
+  responses: {
+    200: {
+      description: '搜索结果',
+      content: { 'application/json': { schema: challengeSearchResultSchema } },
+    },
+    ...commonErrorResponses,
+  },
+});
+
+export function challengeApi(deps: AppDeps) {
+  return createRouter()
+    .openapi(listRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { rows, total } = await listPublicChallenges(
+        deps.db,
+        {
+          industry: query.industry,
+          region: query.region,
+          status: query.status,
+          rewardMin: query.reward_min,
+          rewardMax: query.reward_max,
+        },
+        pageWindow(query.page, query.per_page),
+      );
+      return c.json(
+        { data: rows.map(toChallengeSummary), pagination: paginationOf(query.page, query.per_page, total) },
+        200,
+      );
+    })
+    .openapi(getRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const row = await findPublicChallenge(deps.db, id);
+      if (!row) throw new AppError('CHALLENGE_NOT_FOUND');
+      const history = await listChallengeStatusEvents(deps.db, id);
+      return c.json(toChallengeDetail(row, history), 200);
+    })
+    .openapi(searchGetRoute, async (c) => {
+      const result = await searchChallenges(
+        { ...deps, reference: await deps.reference.get() },
+        c.req.valid('query'),
+      );
+      return c.json(result, 200);
+    })
+    .openapi(searchPostRoute, async (c) => {
+      const result = await searchChallenges(
+        { ...deps, reference: await deps.reference.get() },
+        c.req.valid('json'),
+      );
+      return c.json(result, 200);
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * Node entry point: the only place that reads the environment for serving. Starts (or connects to)
+ * PostgreSQL and Meilisearch, prepares them, runs the outbox worker in-process, serves the app, and
+ * shuts down gracefully on SIGINT/SIGTERM: stop accepting, finish in-flight requests, drain the
+ * outbox, close the pool, stop embedded services.
+ */
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, parseConfig } from './config/config.js';
+import { latestMigration } from './db/migration-manifest.js';
+import { createLogger } from './http/logger.js';
+import { createReferenceCache } from './modules/reference/reference.queries.js';
+import { prepareServices } from './node/prepare.js';
+import { openRuntime } from './node/runtime.js';
+import { startOutboxWorker } from './search/outbox.js';
+
+let config: ReturnType<typeof parseConfig>;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const startedAt = performance.now();
+const runtime = await openRuntime(config, logger, { role: 'server' });
+let shuttingDown = false;
+
+try {
+  await prepareServices(runtime, {
+    seedDemo: config.SEED_DEMO ?? config.NODE_ENV === 'development',
+    logger,
+    now: new Date(),
+  });
+} catch (error) {
+  logger.error('start failed', {
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  await runtime.close();
+  process.exit(1);
+}
+
+const outbox = startOutboxWorker(
+  { db: runtime.db, admin: runtime.searchAdmin, indexes: runtime.indexes, logger },
+  config.OUTBOX_POLL_MS,
+);
+const app = createApp({
+  environment: config.NODE_ENV,
+  db: runtime.db,
+  search: runtime.search,
+  indexes: runtime.indexes,
+  reference: createReferenceCache(runtime.db),
+  logger,
+  clock: () => new Date(),
+  expectedMigration: latestMigration,
+  outbox,
+});
+
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const host = config.HOST === '127.0.0.1' || config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+  logger.info(`揭榜 · Jiebang ready at http://${host}:${info.port}`, {
+    ms: Math.round(performance.now() - startedAt),
+    environment: config.NODE_ENV,
+    database: runtime.embedded.postgres ? 'embedded PostgreSQL 18 (./.data/pg)' : 'DATABASE_URL',
+    search: runtime.embedded.meilisearch ? `embedded ${runtime.embedded.meilisearchVersion}` : 'MEILI_URL',
+  });
+});
+
+async function shutdown(signal: string) {
+  if (shuttingDown) {
+    logger.warn('second signal: exiting now', { signal });
+    process.exit(1);
+  }
+  shuttingDown = true;
+  logger.info('shutting down', { signal });
+  const force = setTimeout(() => {
+    logger.error('shutdown took longer than 15 s; exiting');
+    process.exit(1);
+  }, 15_000);
+  force.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+  await outbox.stop({ drainTimeoutMs: 5000 });
+  await runtime.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,46 @@
+/** The site's stylesheet, served at /assets/site.css (a string so the Workers build needs no file access). */
+export const siteCss = `
+:root{--brand:#b4232a;--brand-dark:#8c1b21;--ink:#1f2328;--muted:#5b636e;--line:#e4e7eb;--bg:#f6f7f9;--card:#fff;--ok:#1a7f37;--warn:#9a6700}
+*{box-sizing:border-box}
+body{margin:0;font-family:"PingFang SC","Noto Sans CJK SC","Microsoft YaHei","Source Han Sans SC",system-ui,sans-serif;color:var(--ink);background:var(--bg);line-height:1.6}
+a{color:var(--brand);text-decoration:none}a:hover{text-decoration:underline}
+header.site{background:var(--brand);color:#fff}
+header.site .inner{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;gap:24px;align-items:center}
+header.site .logo{font-size:22px;font-weight:700;color:#fff;letter-spacing:1px}
+header.site .tagline{opacity:.85;font-size:14px}
+header.site nav{margin-left:auto;display:flex;gap:18px}header.site nav a{color:#fff;opacity:.92}
+main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
+.hero{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:28px;margin-bottom:24px}
+.hero h1{margin:0 0 6px;font-size:26px}.hero p{margin:0 0 18px;color:var(--muted)}
+form.search{display:flex;gap:8px}
+form.search input[type=search]{flex:1;font-size:16px;padding:10px 14px;border:1px solid #c9ced6;border-radius:8px}
+button,.button{background:var(--brand);color:#fff;border:0;border-radius:8px;padding:10px 18px;font-size:15px;cursor:pointer}
+button:hover{background:var(--brand-dark)}
+.layout{display:grid;grid-template-columns:240px 1fr;gap:24px}
+@media (max-width:800px){.layout{grid-template-columns:1fr}}
+aside.facets{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;align-self:start}
+aside.facets h3{font-size:14px;margin:14px 0 6px;color:var(--muted)}aside.facets h3:first-child{margin-top:0}
+aside.facets ul{list-style:none;margin:0;padding:0}aside.facets li{display:flex;justify-content:space-between;font-size:14px;padding:2px 0}
+aside.facets li.active a{font-weight:700}aside.facets .count{color:var(--muted)}
+.cards{display:grid;gap:14px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 18px}
+.card h2{font-size:18px;margin:0 0 6px}.card h2 a{color:var(--ink)}
+.meta{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px;color:var(--muted)}
+.reward{color:var(--brand);font-weight:700}
+.badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;background:#eef1f4;color:var(--muted)}
+.badge.published{background:#e6f4ea;color:var(--ok)}.badge.bidding_closed{background:#fff4e5;color:var(--warn)}
+.snippet{font-size:14px;color:#39414a;margin:6px 0 0}
+mark{background:#ffe58f;color:inherit;padding:0 1px}
+.detail h1{font-size:24px;margin:0 0 8px}
+.detail section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin-top:16px}
+.detail section h2{font-size:16px;margin:0 0 8px}
+.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
+.facts div{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
+.facts dt{font-size:12px;color:var(--muted)}.facts dd{margin:0;font-weight:600}
+ol.history{margin:0;padding-left:18px;font-size:14px}
+.pager{display:flex;gap:12px;justify-content:center;margin-top:18px}
+.empty{background:var(--card);border:1px dashed var(--line);border-radius:10px;padding:28px;text-align:center;color:var(--muted)}
+.range{display:flex;gap:6px}.range input{width:100%;padding:6px;border:1px solid #c9ced6;border-radius:6px}
+footer.site{text-align:center;color:var(--muted);font-size:13px;padding:24px}
+.error-page{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:32px}
+`;
