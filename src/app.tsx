@@ -1,10 +1,11 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './app-deps.js';
-import { apiBodyGuard } from './http/api-guards.js';
+import { apiBodyGuard, MAX_JSON_BODY_BYTES } from './http/api-guards.js';
 import { AppError, toAppError, toProblem } from './http/errors.js';
 import type { AppEnv } from './http/router.js';
 import { challengePages } from './modules/challenges/challenge.pages.js';
@@ -58,6 +59,16 @@ export function createApp(deps: AppDeps) {
     return c.body(siteCss, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
 
+  // Streams are cut at the limit instead of being buffered whole first.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE');
+      },
+    }),
+  );
   app.use('/api/*', apiBodyGuard);
   const api = challengeApi(deps);
   api.route('/', referenceApi(deps));

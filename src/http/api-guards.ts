@@ -3,7 +3,7 @@ import { messages } from '../web/messages.js';
 import { AppError } from './errors.js';
 import type { AppEnv } from './router.js';
 
-const MAX_JSON_BODY_BYTES = 256 * 1024;
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
 
 /**
@@ -21,8 +21,7 @@ export const apiBodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_JSON_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE');
-  const hasBody = declared > 0 || c.req.header('transfer-encoding') !== undefined;
-  if (!hasBody) return next();
+  if (c.req.raw.body === null) return next();
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
   if (!jsonMediaType.test(mediaType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
   const buffer = await c.req.arrayBuffer();

@@ -23,8 +23,10 @@ export interface EmbeddedMeilisearch {
   masterKey: string;
   version: string;
   stop(): Promise<void>;
-  /** Exposed for tests that simulate a search outage. */
-  restart(): Promise<void>;
+  /** Stops the engine but keeps its data (tests that simulate a search outage). */
+  pause(): Promise<void>;
+  /** Starts a paused engine again on the same port and data. */
+  resume(): Promise<void>;
 }
 
 interface Options {
@@ -108,8 +110,10 @@ export async function startEmbeddedMeilisearch(options: Options): Promise<Embedd
     url,
     masterKey,
     version,
-    async restart() {
+    async pause() {
       await stopChild(child);
+    },
+    async resume() {
       await start();
     },
     async stop() {

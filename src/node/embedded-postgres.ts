@@ -22,8 +22,10 @@ export interface EmbeddedPostgres {
   url: string;
   port: number;
   stop(): Promise<void>;
-  /** Exposed for tests that simulate an outage: a stopped server can be started again. */
-  restart(): Promise<void>;
+  /** Stops the server process but keeps its data (tests that simulate an outage). */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port and data. */
+  resume(): Promise<void>;
 }
 
 interface Options {
@@ -82,8 +84,10 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`,
     port: options.port,
-    async restart() {
+    async pause() {
       await stopChild(child);
+    },
+    async resume() {
       await start();
     },
     async stop() {

@@ -16,11 +16,11 @@ const PAGE = 1000;
  * index misses nothing.
  *
  * @example
- *   await reindexAll({ db, admin, indexes }, { onProgress: (done, total) => bar.update(done, { total }) });
+ *   await reindexAll({ db, admin, indexes }, { onProgress: (entity, done, total) => bar.update(done, { total }) });
  */
 export async function reindexAll(
   deps: { db: Database; admin: Meilisearch; indexes: SearchIndexes },
-  options: { onProgress?: (entity: string, done: number, total: number) => void; batchSize?: number } = {},
+  options: { onProgress?: (entity: string, done: number, total: number) => void | Promise<void>; batchSize?: number } = {},
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const [entity, definition] of Object.entries(searchEntities) as Array<
@@ -49,7 +49,7 @@ export async function reindexAll(
         awaitTask(deps.admin.index(freshUid).addDocuments(documents), `reindex ${entity}`, 600_000),
       );
       done += ids.length;
-      options.onProgress?.(entity, done, total);
+      await options.onProgress?.(entity, done, total);
     }
     await Promise.all(pending);
     await awaitTask(

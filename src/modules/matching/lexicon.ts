@@ -1,0 +1,96 @@
+/**
+ * The domain knowledge the matcher runs on, as plain data: loaded from
+ * search/vocabulary/*.txt, search/synonyms/*.json and
+ * search/industry-disciplines.json by `loadMatchingResources`, or built in
+ * memory by tests.
+ */
+export interface MatchingLexicon {
+  /** Domain terms the segmenter must keep whole (金属硫化物, 黑臭水体...). */
+  vocabulary: string[];
+  /** Words that carry no topic: colloquial fillers, bureaucratic boilerplate. */
+  stopwords: string[];
+  /** One entry per field of knowledge (环境, 茶学, 畜牧兽医...). */
+  domains: LexiconDomain[];
+  /** Industry words → disciplines (as societies name them) that serve it. */
+  industryDisciplines: IndustryDisciplines[];
+}
+
+export interface LexiconDomain {
+  name: string;
+  /** Interchangeable terms; a query naming one also looks for the others. */
+  groups: string[][];
+  /**
+   * Broader term → narrower kinds (中药材 → 天麻, 钩藤...). A kind named in a
+   * challenge also looks for its broader term, with less weight: a 天麻
+   * problem may suit a general 中药材 expert, but not a 钩藤 one.
+   */
+  broader: Record<string, string[]>;
+  /**
+   * One-way bridges from how enterprises describe a symptom to how experts
+   * name the field: 又黑又臭 → 黑臭水体, 污水处理.
+   */
+  phrases: Record<string, string[]>;
+}
+
+export interface IndustryDisciplines {
+  /** Matched as substrings of the challenge's industry (and title). */
+  match: string[];
+  disciplines: string[];
+}
+
+/** Every term of a domain: group members, broader terms and kinds, phrase triggers and targets. */
+export function domainTerms(domain: LexiconDomain): Set<string> {
+  const terms = new Set<string>();
+  for (const group of domain.groups) for (const term of group) terms.add(term);
+  for (const [broad, kinds] of Object.entries(domain.broader)) {
+    terms.add(broad);
+    for (const term of kinds) terms.add(term);
+  }
+  for (const [trigger, targets] of Object.entries(domain.phrases)) {
+    terms.add(trigger);
+    for (const term of targets) terms.add(term);
+  }
+  return terms;
+}
+
+/** Every term the lexicon knows, so the segmenter can keep each one whole. */
+export function lexiconTerms(lexicon: MatchingLexicon): string[] {
+  const terms = new Set(lexicon.vocabulary);
+  for (const domain of lexicon.domains) for (const term of domainTerms(domain)) terms.add(term);
+  for (const entry of lexicon.industryDisciplines) for (const term of entry.disciplines) terms.add(term);
+  return [...terms].filter((term) => term.length >= 2);
+}
+
+/** How strongly a text belongs to each domain: distinct domain terms it contains. */
+export type DomainProfile = Map<string, number>;
+
+/**
+ * Builds a function that profiles a text by the lexicon's domains. Two texts
+ * with similar profiles talk about the same field even without a shared
+ * term (a 下挠 challenge and a 承载能力评估 expert are both about bridges).
+ */
+export function createDomainProfiler(lexicon: MatchingLexicon): (text: string) => DomainProfile {
+  // Single-character and generic cross-domain words would blur every profile.
+  const termsByDomain = lexicon.domains.map((domain) => ({
+    name: domain.name,
+    terms: [...domainTerms(domain)].filter((term) => term.length >= 2),
+  }));
+  return (text) => {
+    const profile: DomainProfile = new Map();
+    for (const { name, terms } of termsByDomain) {
+      let count = 0;
+      for (const term of terms) if (text.includes(term)) count += 1;
+      if (count > 0) profile.set(name, count);
+    }
+    return profile;
+  };
+}
+
+/** Cosine similarity of two domain profiles, 0..1. */
+export function profileSimilarity(a: DomainProfile, b: DomainProfile): number {
+  let dot = 0;
+  for (const [domain, count] of a) dot += count * (b.get(domain) ?? 0);
+  if (dot === 0) return 0;
+  const norm = (p: DomainProfile) => Math.sqrt([...p.values()].reduce((sum, c) => sum + c * c, 0));
+  return dot / (norm(a) * norm(b));
+}

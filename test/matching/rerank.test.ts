@@ -1,0 +1,120 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ExpertDocument } from '../../search/matching-settings.js';
+import { lexiconTerms } from '../../src/modules/matching/lexicon.js';
+import type { Concept } from '../../src/modules/matching/query.js';
+import {
+  disciplineFit,
+  expertTexts,
+  lexicalFit,
+  prefectureOf,
+  rankExperts,
+  type TermStatistics,
+} from '../../src/modules/matching/rerank.js';
+import { loadMatchingResources } from '../../src/modules/matching/resources.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function expert(overrides: Partial<ExpertDocument>): ExpertDocument {
+  return {
+    id: 'e1',
+    key: 'E1',
+    name: '王教授',
+    title: '教授',
+    affiliation: '贵州大学',
+    region_code: '520100',
+    society_keys: [],
+    society_names: [],
+    fields: [],
+    bio: '',
+    ...overrides,
+  };
+}
+
+const drying: Concept = {
+  id: 'g1',
+  weight: 1,
+  terms: [
+    { term: '干燥', weight: 1, concept: 'g1', origin: 'text' },
+    { term: '烘干', weight: 0.8, concept: 'g1', origin: 'synonym' },
+  ],
+};
+const browning: Concept = {
+  id: 'g2',
+  weight: 0.9,
+  terms: [{ term: '褐变', weight: 0.9, concept: 'g2', origin: 'phrase' }],
+};
+const stats: TermStatistics = {
+  documents: 100,
+  documentFrequency: new Map([
+    ['干燥', 5],
+    ['烘干', 5],
+    ['褐变', 2],
+  ]),
+};
+
+describe('lexical fit', () => {
+  it('counts a concept once, by its best term', () => {
+    const both = lexicalFit([{ text: '果蔬干燥与烘干设备', weight: 1 }], [drying], stats);
+    const one = lexicalFit([{ text: '果蔬干燥', weight: 1 }], [drying], stats);
+
+    expect(both.hits).toHaveLength(1);
+    expect(both.score).toBeCloseTo(one.score);
+  });
+
+  it('weighs a term in research fields above the same term in the bio', () => {
+    const inFields = lexicalFit(expertTexts(expert({ fields: ['果蔬干燥'] })), [drying], stats);
+    const inBio = lexicalFit(expertTexts(expert({ bio: '做过果蔬干燥' })), [drying], stats);
+
+    expect(inFields.score).toBeGreaterThan(inBio.score);
+  });
+});
+
+describe('expert ranking', () => {
+  it('ranks the better fit first and explains it in Chinese', () => {
+    const specialist = expert({
+      key: 'E1',
+      fields: ['果蔬干燥动力学', '褐变与品质调控'],
+      region_code: '520300',
+    });
+    const generalist = expert({ key: 'E2', name: '李研究员', bio: '从事农产品干燥研究' });
+    const candidates = [generalist, specialist].map((document) => ({
+      document,
+      lexical: lexicalFit(expertTexts(document), [drying, browning], stats),
+      retrieval: 0.01,
+      domainFit: 1,
+    }));
+
+    const [first] = rankExperts(candidates, '520321');
+
+    expect(first?.document.key).toBe('E1');
+    expect(first?.reasons).toEqual(['匹配: 褐变、干燥', '同在遵义市']);
+  });
+});
+
+describe('regions and disciplines', () => {
+  it('reduces county codes to their prefecture and ignores province-wide codes', () => {
+    expect(prefectureOf('522631')).toBe('522600');
+    expect(prefectureOf('520000')).toBeNull();
+    expect(prefectureOf('not a code')).toBeNull();
+  });
+
+  it('prefers the main discipline of an industry over a related one', () => {
+    expect(disciplineFit('茶学', ['茶学', '园艺学'])).toBe(1);
+    expect(disciplineFit('园艺学', ['茶学', '园艺学'])).toBeLessThan(1);
+    expect(disciplineFit('药学', ['中药学'])).toBeGreaterThan(0);
+    expect(disciplineFit('采矿工程', ['茶学'])).toBe(0);
+  });
+});
+
+describe('matching resources', () => {
+  it('loads broad domain vocabulary from search/', () => {
+    const lexicon = loadMatchingResources(repoRoot);
+
+    expect(lexicon.domains.length).toBeGreaterThanOrEqual(10);
+    expect(lexiconTerms(lexicon).length).toBeGreaterThan(1000);
+    expect(lexicon.industryDisciplines.length).toBeGreaterThan(20);
+    expect(lexicon.stopwords).toContain('我们');
+  });
+});
