@@ -13,7 +13,7 @@ import { challengeApi } from './modules/challenges/challenge.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { referenceApi } from './modules/reference/reference.routes.js';
 import { ErrorPage } from './web/error-page.js';
-import { siteCss } from './web/site.css.js';
+import { faviconSvg, siteCss } from './web/site.css.js';
 
 export type { AppDeps } from './app-deps.js';
 
@@ -57,6 +57,10 @@ export function createApp(deps: AppDeps) {
   app.get('/assets/site.css', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(siteCss, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+  app.get('/assets/favicon.svg', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(faviconSvg, 200, { 'Content-Type': 'image/svg+xml' });
   });
 
   // Streams are cut at the limit instead of being buffered whole first.

@@ -13,6 +13,7 @@ export function Layout(props: { title?: string; children: Child; query?: string 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg" />
       </head>
       <body>
         <header class="site">

@@ -44,3 +44,7 @@ ol.history{margin:0;padding-left:18px;font-size:14px}
 footer.site{text-align:center;color:var(--muted);font-size:13px;padding:24px}
 .error-page{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:32px}
 `;
+
+/** A red 榜 seal as the site icon. */
+export const faviconSvg =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#b4232a"/><text x="32" y="46" font-size="40" text-anchor="middle" fill="#fff" font-family="sans-serif">榜</text></svg>';

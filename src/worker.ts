@@ -1,0 +1,91 @@
+/**
+ * Cloudflare Workers entry (wrangler.toml `main`). Serves the same `createApp` as the Node server.
+ *
+ * Differences from Node, each for a Workers reason:
+ * - PostgreSQL through a Hyperdrive binding (`DATABASE`): Workers may not share a socket between
+ *   requests, so each request opens one connection and Hyperdrive does the pooling.
+ * - No in-process outbox worker: a Cron Trigger (`scheduled`) drains the outbox every minute, and a
+ *   request that wrote something drains it right after responding (`waitUntil`).
+ * - Migrations, embedded services, reindex and imports are Node CLIs run against the same database.
+ */
+import { createApp } from './app.js';
+import { parseConfig } from './config/config.js';
+import { createDatabase } from './db/database.js';
+import { latestMigration } from './db/migration-manifest.js';
+import { createLogger } from './http/logger.js';
+import { createReferenceCache } from './modules/reference/reference.queries.js';
+import { createSearchClient, searchIndexes } from './search/client.js';
+import { drainOutboxOnce } from './search/outbox.js';
+
+interface Env {
+  /** Hyperdrive binding in front of PostgreSQL. */
+  DATABASE: { connectionString: string };
+  MEILI_URL: string;
+  /** Search-only key (secret): the only Meilisearch key the request path holds. */
+  MEILI_SEARCH_KEY: string;
+  /** Admin key (secret), used by the scheduled outbox drain only. */
+  MEILI_ADMIN_KEY: string;
+  MEILI_INDEX_PREFIX?: string;
+  LOG_LEVEL?: string;
+  NODE_ENV?: string;
+}
+
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+function configFrom(env: Env) {
+  return parseConfig({
+    NODE_ENV: env.NODE_ENV ?? 'production',
+    DATABASE_URL: env.DATABASE.connectionString,
+    MEILI_URL: env.MEILI_URL,
+    MEILI_MASTER_KEY: env.MEILI_ADMIN_KEY,
+    MEILI_INDEX_PREFIX: env.MEILI_INDEX_PREFIX,
+    LOG_LEVEL: env.LOG_LEVEL,
+  });
+}
+
+async function drainOutbox(env: Env) {
+  const config = configFrom(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
+  try {
+    const deps = { db, admin: createSearchClient(env.MEILI_URL, env.MEILI_ADMIN_KEY), indexes: searchIndexes(config.MEILI_INDEX_PREFIX), logger };
+    while ((await drainOutboxOnce(deps)) > 0) {
+      // until nothing is due
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const config = configFrom(env);
+    const logger = createLogger(config.LOG_LEVEL);
+    const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
+    let wrote = false;
+    const app = createApp({
+      environment: config.NODE_ENV,
+      db,
+      search: createSearchClient(env.MEILI_URL, env.MEILI_SEARCH_KEY),
+      indexes: searchIndexes(config.MEILI_INDEX_PREFIX),
+      reference: createReferenceCache(db),
+      logger,
+      clock: () => new Date(),
+      expectedMigration: latestMigration,
+      outbox: {
+        notify: () => {
+          wrote = true;
+        },
+      },
+    });
+    const response = await app.fetch(request);
+    ctx.waitUntil((wrote ? drainOutbox(env) : Promise.resolve()).finally(() => db.destroy()));
+    return response;
+  },
+
+  async scheduled(_event: unknown, env: Env, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(drainOutbox(env));
+  },
+};
