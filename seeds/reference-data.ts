@@ -60,15 +60,13 @@ async function applyRegions(db: Database): Promise<void> {
         parent_code: region.parent_code,
       })
       .onConflict((oc) =>
-        oc
-          .column('code')
-          .doUpdateSet({
-            name: region.name,
-            short_name: region.short_name,
-            level: region.level,
-            parent_code: region.parent_code,
-            retired_at: null,
-          }),
+        oc.column('code').doUpdateSet({
+          name: region.name,
+          short_name: region.short_name,
+          level: region.level,
+          parent_code: region.parent_code,
+          retired_at: null,
+        }),
       )
       .execute();
   }

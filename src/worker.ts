@@ -50,7 +50,12 @@ async function drainOutbox(env: Env) {
   const logger = createLogger(config.LOG_LEVEL);
   const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
   try {
-    const deps = { db, admin: createSearchClient(env.MEILI_URL, env.MEILI_ADMIN_KEY), indexes: searchIndexes(config.MEILI_INDEX_PREFIX), logger };
+    const deps = {
+      db,
+      admin: createSearchClient(env.MEILI_URL, env.MEILI_ADMIN_KEY),
+      indexes: searchIndexes(config.MEILI_INDEX_PREFIX),
+      logger,
+    };
     while ((await drainOutboxOnce(deps)) > 0) {
       // until nothing is due
     }

@@ -33,7 +33,12 @@ export async function deriveSearchKeys(
       ).key;
     }
   };
-  const searchKey = await ensure(keyUid(indexPrefix, 'search'), 'jiebang-search', ['search'], [`${indexPrefix}*`]);
+  const searchKey = await ensure(
+    keyUid(indexPrefix, 'search'),
+    'jiebang-search',
+    ['search'],
+    [`${indexPrefix}*`],
+  );
   // All indexes for the admin key: Meilisearch shows an index swap's task (which has no index uid)
   // only to keys with '*', and the indexer must await its swaps.
   const adminKey = await ensure(

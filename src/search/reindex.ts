@@ -20,7 +20,10 @@ const PAGE = 1000;
  */
 export async function reindexAll(
   deps: { db: Database; admin: Meilisearch; indexes: SearchIndexes },
-  options: { onProgress?: (entity: string, done: number, total: number) => void | Promise<void>; batchSize?: number } = {},
+  options: {
+    onProgress?: (entity: string, done: number, total: number) => void | Promise<void>;
+    batchSize?: number;
+  } = {},
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const [entity, definition] of Object.entries(searchEntities) as Array<
@@ -40,7 +43,7 @@ export async function reindexAll(
     let afterId: string | null = null;
     const pending: Array<Promise<unknown>> = [];
     for (;;) {
-      const ids = await definition.listAllIds(deps.db, afterId, options.batchSize ?? PAGE);
+      const ids: string[] = await definition.listAllIds(deps.db, afterId, options.batchSize ?? PAGE);
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1]!;
       const documents = await definition.loadDocuments(deps.db, ids);
@@ -69,7 +72,7 @@ async function countAll(db: Database, entity: SearchEntity): Promise<number> {
   let total = 0;
   let afterId: string | null = null;
   for (;;) {
-    const ids = await searchEntities[entity].listAllIds(db, afterId, 10_000);
+    const ids: string[] = await searchEntities[entity].listAllIds(db, afterId, 10_000);
     if (ids.length === 0) return total;
     total += ids.length;
     afterId = ids[ids.length - 1]!;
@@ -90,7 +93,7 @@ export async function enqueueMissingSearchDocuments(
     if (stats.numberOfDocuments > 0) continue;
     let afterId: string | null = null;
     for (;;) {
-      const ids = await definition.listAllIds(db, afterId, PAGE);
+      const ids: string[] = await definition.listAllIds(db, afterId, PAGE);
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1]!;
       await enqueueSearchSync(db, entity, ids);

@@ -25,7 +25,12 @@ const post = (body: BodyInit, headers: Record<string, string> = { 'content-type'
 async function expectProblem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = (await res.json()) as { code: string; status: number; title: string; errors?: Array<{ field: string; reason: string }> };
+  const problem = (await res.json()) as {
+    code: string;
+    status: number;
+    title: string;
+    errors?: Array<{ field: string; reason: string }>;
+  };
   expect(problem).toMatchObject({ code, status });
   expect(problem.title).toMatch(/[\u4e00-\u9fff]/);
   return problem;
@@ -37,17 +42,33 @@ describe('bad input gets a specific 4xx problem, never a 500', () => {
   });
 
   it('wrong content type → 415', async () => {
-    await expectProblem(await post('q=辣椒', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    await expectProblem(await post('{"q":"x"}', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectProblem(
+      await post('q=辣椒', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    await expectProblem(
+      await post('{"q":"x"}', { 'content-type': 'text/plain' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('unknown fields → 422 naming the field', async () => {
-    const problem = await expectProblem(await post(JSON.stringify({ q: '辣椒', admin: true })), 422, 'VALIDATION_FAILED');
+    const problem = await expectProblem(
+      await post(JSON.stringify({ q: '辣椒', admin: true })),
+      422,
+      'VALIDATION_FAILED',
+    );
     expect(problem.errors?.[0]?.reason).toContain('admin');
   });
 
   it('wrong types and out-of-range values → 422 with each field and a Chinese reason', async () => {
-    const problem = await expectProblem(await post(JSON.stringify({ q: 5, per_page: 1000, sort: 'random' })), 422, 'VALIDATION_FAILED');
+    const problem = await expectProblem(
+      await post(JSON.stringify({ q: 5, per_page: 1000, sort: 'random' })),
+      422,
+      'VALIDATION_FAILED',
+    );
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['per_page', 'q', 'sort']);
     expect(problem.errors?.find((e) => e.field === 'per_page')?.reason).toBe('不能大于 100');
   });
@@ -61,7 +82,12 @@ describe('bad input gets a specific 4xx problem, never a 500', () => {
         controller.close();
       },
     });
-    const res = await ctx.app.request('/api/v1/search/challenges', { method: 'POST', body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    const res = await ctx.app.request('/api/v1/search/challenges', {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
     await expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -72,13 +98,21 @@ describe('bad input gets a specific 4xx problem, never a 500', () => {
   });
 
   it('invalid UTF-8 → 400', async () => {
-    await expectProblem(await post(new Uint8Array([0x7b, 0x22, 0x71, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])), 400, 'MALFORMED_JSON');
+    await expectProblem(
+      await post(new Uint8Array([0x7b, 0x22, 0x71, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])),
+      400,
+      'MALFORMED_JSON',
+    );
   });
 
   it('non-UUID ids → 400 INVALID_ID; unknown UUID → 404', async () => {
     await expectProblem(await ctx.app.request('/api/v1/challenges/123'), 400, 'INVALID_ID');
     await expectProblem(await ctx.app.request("/api/v1/challenges/1' or '1'='1"), 400, 'INVALID_ID');
-    await expectProblem(await ctx.app.request('/api/v1/challenges/7b0c7f1e-8a53-4f0f-9d0e-0a8f1c1d2e3f'), 404, 'CHALLENGE_NOT_FOUND');
+    await expectProblem(
+      await ctx.app.request('/api/v1/challenges/7b0c7f1e-8a53-4f0f-9d0e-0a8f1c1d2e3f'),
+      404,
+      'CHALLENGE_NOT_FOUND',
+    );
   });
 
   it('bad filters in the query string → 422', async () => {

@@ -11,14 +11,27 @@ let rejected: { id: string };
 beforeAll(async () => {
   ctx = await createTestContext();
   const qiancha = await newEnterprise(ctx.db, { name: '贵州黔茶科技有限公司' });
-  published = await newChallenge(ctx.db, { enterpriseId: qiancha.id, reward_wan: 120, region_code: '520328' });
-  closed = await newChallenge(ctx.db, { enterpriseId: qiancha.id, status: 'bidding_closed', industry_code: 'rural-chilli', region_code: '520102', reward_wan: 15 });
+  published = await newChallenge(ctx.db, {
+    enterpriseId: qiancha.id,
+    reward_wan: 120,
+    region_code: '520328',
+  });
+  closed = await newChallenge(ctx.db, {
+    enterpriseId: qiancha.id,
+    status: 'bidding_closed',
+    industry_code: 'rural-chilli',
+    region_code: '520102',
+    reward_wan: 15,
+  });
   underReview = await newChallenge(ctx.db, { enterpriseId: qiancha.id, status: 'under_review' });
   rejected = await newChallenge(ctx.db, { enterpriseId: qiancha.id, status: 'rejected' });
 });
 afterAll(() => ctx.close());
 
-type List = { data: Array<{ id: string; region: { name: string }; industry: { name: string } | null }>; pagination: { total: number; page: number; per_page: number; total_pages: number } };
+type List = {
+  data: Array<{ id: string; region: { name: string }; industry: { name: string } | null }>;
+  pagination: { total: number; page: number; per_page: number; total_pages: number };
+};
 
 describe('GET /api/v1/challenges', () => {
   it('lists only public challenges, newest first, with uniform pagination', async () => {
@@ -31,7 +44,8 @@ describe('GET /api/v1/challenges', () => {
   });
 
   it('filters by industry, region (prefecture includes its counties), status and reward range', async () => {
-    const get = async (qs: string) => ((await (await ctx.app.request(`/api/v1/challenges?${qs}`)).json()) as List).data.map((c) => c.id);
+    const get = async (qs: string) =>
+      ((await (await ctx.app.request(`/api/v1/challenges?${qs}`)).json()) as List).data.map((c) => c.id);
     expect(await get('industry=rural-chilli')).toEqual([closed.id]);
     expect(await get('region=520300')).toEqual([published.id]);
     expect(await get('region=520102')).toEqual([closed.id]);
@@ -51,7 +65,10 @@ describe('GET /api/v1/challenges/{id}', () => {
   it('returns a public challenge with its recorded life cycle', async () => {
     const res = await ctx.app.request(`/api/v1/challenges/${closed.id}`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; history: Array<{ to_status: string; actor: string }> };
+    const body = (await res.json()) as {
+      status: string;
+      history: Array<{ to_status: string; actor: string }>;
+    };
     expect(body.status).toBe('bidding_closed');
     expect(body.history.map((h) => h.to_status)).toEqual(['under_review', 'published', 'bidding_closed']);
   });
@@ -67,19 +84,39 @@ describe('GET /api/v1/challenges/{id}', () => {
 
 describe('reference data and the contract', () => {
   it('serves Guizhou regions (9 prefectures, counties under them) and industries incl. the 12 特色产业', async () => {
-    const regions = (await (await ctx.app.request('/api/v1/regions')).json()) as { data: Array<{ level: string; code: string }> };
-    expect(regions.data.filter((r) => r.level === 'prefecture').map((r) => r.code)).toEqual(['520100', '520200', '520300', '520400', '520500', '520600', '522300', '522600', '522700']);
+    const regions = (await (await ctx.app.request('/api/v1/regions')).json()) as {
+      data: Array<{ level: string; code: string }>;
+    };
+    expect(regions.data.filter((r) => r.level === 'prefecture').map((r) => r.code)).toEqual([
+      '520100',
+      '520200',
+      '520300',
+      '520400',
+      '520500',
+      '520600',
+      '522300',
+      '522600',
+      '522700',
+    ]);
     expect(regions.data.filter((r) => r.level === 'county').length).toBeGreaterThan(80);
-    const industries = (await (await ctx.app.request('/api/v1/industries')).json()) as { data: Array<{ group: string; name: string }> };
+    const industries = (await (await ctx.app.request('/api/v1/industries')).json()) as {
+      data: Array<{ group: string; name: string }>;
+    };
     expect(industries.data.filter((i) => i.group === '特色产业')).toHaveLength(12);
   });
 
   it('publishes an OpenAPI 3.1 document listing every API route with its error responses', async () => {
-    const doc = (await (await ctx.app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await ctx.app.request('/api/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/challenges', '/api/v1/challenges/{id}', '/api/v1/search/challenges']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/challenges', '/api/v1/challenges/{id}', '/api/v1/search/challenges']),
+    );
     for (const operations of Object.values(doc.paths)) {
-      for (const op of Object.values(operations)) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '422', '503']));
+      for (const op of Object.values(operations))
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '422', '503']));
     }
     const docs = await ctx.app.request('/api/docs');
     expect(docs.status).toBe(200);

@@ -54,7 +54,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('a visitor in a browser', () =>
     await expect(page.locator('h1').textContent()).resolves.toContain('朝天椒热泵干燥过程色泽保持工艺研发');
     await expect(page.getByText('需解决的主要技术难题').count()).resolves.toBe(1);
     // The stylesheet loaded under the CSP (the header is brand red, not unstyled).
-    const headerColour = await page.locator('header.site').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const headerColour = await page
+      .locator('header.site')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(headerColour).toBe('rgb(180, 35, 42)');
     expect(errors).toEqual([]);
     await page.close();

@@ -4,7 +4,12 @@ import { ConfigError, parseConfig } from '../../src/config/config.js';
 describe('configuration', () => {
   it('starts with sensible defaults when nothing is set (development, embedded services)', () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ NODE_ENV: 'development', PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './.data' });
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATA_DIR: './.data',
+    });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -12,7 +17,12 @@ describe('configuration', () => {
   it('names every bad variable in one error, with what is expected', () => {
     let caught: unknown;
     try {
-      parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MEILI_URL: 'localhost:7700', LOG_LEVEL: 'loud' });
+      parseConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        MEILI_URL: 'localhost:7700',
+        LOG_LEVEL: 'loud',
+      });
     } catch (error) {
       caught = error;
     }
@@ -23,11 +33,15 @@ describe('configuration', () => {
   });
 
   it('refuses production without external PostgreSQL and Meilisearch', () => {
-    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: required when NODE_ENV=production/);
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL: required when NODE_ENV=production/,
+    );
   });
 
   it('refuses a Meilisearch master key shorter than 16 bytes', () => {
-    expect(() => parseConfig({ MEILI_URL: 'http://127.0.0.1:7700', MEILI_MASTER_KEY: 'short' })).toThrow(/MEILI_MASTER_KEY/);
+    expect(() => parseConfig({ MEILI_URL: 'http://127.0.0.1:7700', MEILI_MASTER_KEY: 'short' })).toThrow(
+      /MEILI_MASTER_KEY/,
+    );
   });
 
   it('treats empty variables as unset', () => {

@@ -18,8 +18,14 @@ let ctx: TestContext;
 
 beforeAll(async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'jiebang-outage-'));
-  postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: await freePort(), ephemeral: true });
-  const setup = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url }) }) });
+  postgres = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'data'),
+    port: await freePort(),
+    ephemeral: true,
+  });
+  const setup = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url }) }),
+  });
   await migrateToLatest(setup);
   await applyReferenceData(setup as unknown as Database);
   await setup.destroy();
@@ -41,7 +47,10 @@ describe('PostgreSQL dropping out', () => {
     const ready = await ctx.app.request('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.headers.get('retry-after')).toBe('5');
-    expect(await ready.json()).toMatchObject({ status: 'not_ready', checks: { database: { ok: false }, search: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { database: { ok: false }, search: { ok: true } },
+    });
 
     const started = performance.now();
     const api = await ctx.app.request('/api/v1/challenges');

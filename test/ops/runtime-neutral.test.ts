@@ -13,11 +13,15 @@ function reachableFiles(entry: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const match of source.matchAll(
+      /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    )) {
       const specifier = match[1] ?? match[2]!;
       if (!specifier.startsWith('.')) continue;
       const base = path.resolve(path.dirname(file), specifier).replace(/\.js$/, '');
-      const resolved = ['.ts', '.tsx', '/index.ts'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
+      const resolved = ['.ts', '.tsx', '/index.ts']
+        .map((ext) => base + ext)
+        .find((candidate) => existsSync(candidate));
       if (resolved) visit(resolved);
     }
   };
@@ -35,10 +39,16 @@ describe('runtime-neutral request path', () => {
         const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
         for (const match of source.matchAll(/from\s+['"]([^'"]+)['"]/g)) {
           const specifier = match[1]!;
-          if (specifier.startsWith('node:') || nodeBuiltins.has(specifier)) offenders.push(`${path.relative('.', file)} imports ${specifier}`);
+          if (specifier.startsWith('node:') || nodeBuiltins.has(specifier))
+            offenders.push(`${path.relative('.', file)} imports ${specifier}`);
         }
-        if (/\bprocess\.(env|exit|on|argv|cwd)\b/.test(source)) offenders.push(`${path.relative('.', file)} uses process`);
-        if (file.includes(`${path.sep}src${path.sep}node${path.sep}`) || file.includes(`${path.sep}src${path.sep}cli${path.sep}`)) offenders.push(`${path.relative('.', file)} is Node-only`);
+        if (/\bprocess\.(env|exit|on|argv|cwd)\b/.test(source))
+          offenders.push(`${path.relative('.', file)} uses process`);
+        if (
+          file.includes(`${path.sep}src${path.sep}node${path.sep}`) ||
+          file.includes(`${path.sep}src${path.sep}cli${path.sep}`)
+        )
+          offenders.push(`${path.relative('.', file)} is Node-only`);
       }
       expect(offenders).toEqual([]);
     });

@@ -13,7 +13,11 @@ let meili: EmbeddedMeilisearch;
 let ctx: TestContext;
 
 beforeAll(async () => {
-  meili = await startEmbeddedMeilisearch({ dataDir: await mkdtemp(path.join(tmpdir(), 'jiebang-meili-')), port: await freePort(), ephemeral: true });
+  meili = await startEmbeddedMeilisearch({
+    dataDir: await mkdtemp(path.join(tmpdir(), 'jiebang-meili-')),
+    port: await freePort(),
+    ephemeral: true,
+  });
   ctx = await createTestContext({ meiliUrl: meili.url, meiliMasterKey: meili.masterKey });
 }, 60_000);
 afterAll(async () => {
@@ -27,10 +31,16 @@ describe('a search outage delays search and loses nothing', () => {
     await meili.pause();
 
     const created = [];
-    for (let i = 0; i < 12; i++) created.push(await newChallenge(ctx.db, { enterpriseId: org.id, title: `停机期间发布的榜单 第${i + 1}号` }));
+    for (let i = 0; i < 12; i++)
+      created.push(
+        await newChallenge(ctx.db, { enterpriseId: org.id, title: `停机期间发布的榜单 第${i + 1}号` }),
+      );
     // Writes succeed while search is down; pushes fail and are kept with a retry time.
     expect(await drainOutboxOnce(ctx.outboxDeps)).toBe(0);
-    const pending = await ctx.db.selectFrom('search_outbox').select(['attempts', 'last_error', 'available_at']).execute();
+    const pending = await ctx.db
+      .selectFrom('search_outbox')
+      .select(['attempts', 'last_error', 'available_at'])
+      .execute();
     expect(pending.length).toBeGreaterThanOrEqual(12);
     expect(pending.every((row) => row.attempts === 1 && row.last_error)).toBe(true);
     expect((await ctx.app.request('/readyz')).status).toBe(503);
@@ -42,7 +52,10 @@ describe('a search outage delays search and loses nothing', () => {
 
     await meili.resume();
     // Make the retries due now instead of waiting out the backoff.
-    await ctx.db.updateTable('search_outbox').set({ available_at: new Date(0) }).execute();
+    await ctx.db
+      .updateTable('search_outbox')
+      .set({ available_at: new Date(0) })
+      .execute();
     await ctx.drainOutbox();
     expect(await outboxBacklog(ctx.db)).toBe(0);
 
@@ -51,7 +64,9 @@ describe('a search outage delays search and loses nothing', () => {
     const ids = docs.results.map((d) => d.id as string);
     expect(ids.sort()).toEqual(created.map((c) => c.id).sort());
     expect(new Set(ids).size).toBe(ids.length);
-    const res = await ctx.app.request(`/api/v1/search/challenges?q=${encodeURIComponent('停机期间')}&per_page=50`);
+    const res = await ctx.app.request(
+      `/api/v1/search/challenges?q=${encodeURIComponent('停机期间')}&per_page=50`,
+    );
     expect(((await res.json()) as { pagination: { total: number } }).pagination.total).toBe(12);
   }, 60_000);
 
@@ -62,9 +77,18 @@ describe('a search outage delays search and loses nothing', () => {
     const index = ctx.searchAdmin.index(ctx.indexes.uid('challenges'));
     await expect(index.getDocument(challenge.id)).resolves.toBeDefined();
     const { transitionChallenge } = await import('../../src/modules/challenges/challenge.lifecycle.js');
-    await ctx.db.transaction().execute((trx) =>
-      transitionChallenge(trx, { challengeId: challenge.id, from: 'published', to: 'withdrawn', actor: { userId: null, label: '测试' }, reason: '需求变更', at: new Date() }),
-    );
+    await ctx.db
+      .transaction()
+      .execute((trx) =>
+        transitionChallenge(trx, {
+          challengeId: challenge.id,
+          from: 'published',
+          to: 'withdrawn',
+          actor: { userId: null, label: '测试' },
+          reason: '需求变更',
+          at: new Date(),
+        }),
+      );
     await ctx.drainOutbox();
     await expect(index.getDocument(challenge.id)).rejects.toThrow();
   });

@@ -16,7 +16,14 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 async function startServer(env: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -25,7 +32,9 @@ async function startServer(env: Record<string, string> = {}) {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) break;
-    const ok = await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${base}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return { child, base, output: () => output };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -41,7 +50,10 @@ async function stopServer(child: ChildProcess): Promise<number | null> {
 
 const childPids = (pid: number) => {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -52,7 +64,9 @@ describe('npm start', () => {
     const first = await startServer();
     const home = await (await fetch(`${first.base}/`)).text();
     expect(home).toContain('揭榜 · Jiebang');
-    const list = (await (await fetch(`${first.base}/api/v1/challenges?per_page=100`)).json()) as { pagination: { total: number } };
+    const list = (await (await fetch(`${first.base}/api/v1/challenges?per_page=100`)).json()) as {
+      pagination: { total: number };
+    };
     expect(list.pagination.total).toBeGreaterThan(20);
     expect(first.output()).toContain('demo content seeded');
     expect(first.output()).toContain('meilisearch 1.21.0');
@@ -61,7 +75,9 @@ describe('npm start', () => {
     // Search reaches the outbox-fed index within a few seconds.
     let hits = 0;
     for (let i = 0; i < 50 && hits === 0; i++) {
-      const r = (await (await fetch(`${first.base}/api/v1/search/challenges?q=${encodeURIComponent('辣椒')}`)).json()) as { pagination: { total: number } };
+      const r = (await (
+        await fetch(`${first.base}/api/v1/search/challenges?q=${encodeURIComponent('辣椒')}`)
+      ).json()) as { pagination: { total: number } };
       hits = r.pagination.total;
       if (hits === 0) await new Promise((r) => setTimeout(r, 100));
     }
@@ -78,11 +94,15 @@ describe('npm start', () => {
         return false;
       }
     });
-    expect(alive.map((pid) => execFileSync('ps', ['-o', 'pid,stat,args', '-p', pid], { encoding: 'utf8' }))).toEqual([]);
+    expect(
+      alive.map((pid) => execFileSync('ps', ['-o', 'pid,stat,args', '-p', pid], { encoding: 'utf8' })),
+    ).toEqual([]);
 
     const second = await startServer();
     expect(second.output()).not.toContain('demo content seeded');
-    const again = (await (await fetch(`${second.base}/api/v1/challenges?per_page=100`)).json()) as { pagination: { total: number } };
+    const again = (await (await fetch(`${second.base}/api/v1/challenges?per_page=100`)).json()) as {
+      pagination: { total: number };
+    };
     expect(again.pagination.total).toBe(list.pagination.total);
     expect(await stopServer(second.child)).toBe(0);
   }, 120_000);

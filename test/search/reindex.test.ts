@@ -9,7 +9,8 @@ const N = 60;
 beforeAll(async () => {
   ctx = await createTestContext();
   const org = await newEnterprise(ctx.db);
-  for (let i = 0; i < N; i++) await newChallenge(ctx.db, { enterpriseId: org.id, title: `茶叶加工技术难题 第${i + 1}号` });
+  for (let i = 0; i < N; i++)
+    await newChallenge(ctx.db, { enterpriseId: org.id, title: `茶叶加工技术难题 第${i + 1}号` });
   await ctx.drainOutbox();
 });
 afterAll(() => ctx.close());
@@ -31,7 +32,10 @@ describe('search:reindex', () => {
       }
     })();
     const progress: number[] = [];
-    const counts = await reindexAll({ db: ctx.db, admin: ctx.searchAdmin, indexes: ctx.indexes }, { batchSize: 7, onProgress: (_e, done) => void progress.push(done) });
+    const counts = await reindexAll(
+      { db: ctx.db, admin: ctx.searchAdmin, indexes: ctx.indexes },
+      { batchSize: 7, onProgress: (_e, done) => void progress.push(done) },
+    );
     searching = false;
     await searches;
 
@@ -43,7 +47,9 @@ describe('search:reindex', () => {
     expect(stats.numberOfDocuments).toBe(N);
     await expect(index.getDocument('stale-doc')).rejects.toThrow();
     // No leftover rebuild indexes.
-    const uids = (await ctx.searchAdmin.getIndexes({ limit: 100 })).results.map((i) => i.uid).filter((u) => u.startsWith(ctx.indexes.prefix));
+    const uids = (await ctx.searchAdmin.getIndexes({ limit: 100 })).results
+      .map((i) => i.uid)
+      .filter((u) => u.startsWith(ctx.indexes.prefix));
     expect(uids).toEqual([ctx.indexes.uid('challenges')]);
     const settings = await index.getSettings();
     expect(settings.filterableAttributes).toContain('industry_code');

@@ -8,7 +8,16 @@ describe('the Meilisearch client', () => {
     const server = createServer((req, res) => {
       seen.push(req.headers);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ hits: [], query: '', processingTimeMs: 0, limit: 20, offset: 0, estimatedTotalHits: 0 }));
+      res.end(
+        JSON.stringify({
+          hits: [],
+          query: '',
+          processingTimeMs: 0,
+          limit: 20,
+          offset: 0,
+          estimatedTotalHits: 0,
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;

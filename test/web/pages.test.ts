@@ -8,7 +8,11 @@ let chilli: { id: string };
 beforeAll(async () => {
   ctx = await createTestContext();
   const org = await newEnterprise(ctx.db, { name: '遵义红椒源食品有限公司' });
-  chilli = await newChallenge(ctx.db, { enterpriseId: org.id, title: '辣椒热风干燥后色泽发暗问题攻关', industry_code: 'rural-chilli' });
+  chilli = await newChallenge(ctx.db, {
+    enterpriseId: org.id,
+    title: '辣椒热风干燥后色泽发暗问题攻关',
+    industry_code: 'rural-chilli',
+  });
   await newChallenge(ctx.db, { enterpriseId: org.id, title: '茶园病虫害绿色防控' });
   await ctx.drainOutbox();
 });
