@@ -77,18 +77,16 @@ describe('a search outage delays search and loses nothing', () => {
     const index = ctx.searchAdmin.index(ctx.indexes.uid('challenges'));
     await expect(index.getDocument(challenge.id)).resolves.toBeDefined();
     const { transitionChallenge } = await import('../../src/modules/challenges/challenge.lifecycle.js');
-    await ctx.db
-      .transaction()
-      .execute((trx) =>
-        transitionChallenge(trx, {
-          challengeId: challenge.id,
-          from: 'published',
-          to: 'withdrawn',
-          actor: { userId: null, label: '测试' },
-          reason: '需求变更',
-          at: new Date(),
-        }),
-      );
+    await ctx.db.transaction().execute((trx) =>
+      transitionChallenge(trx, {
+        challengeId: challenge.id,
+        from: 'published',
+        to: 'withdrawn',
+        actor: { userId: null, label: '测试' },
+        reason: '需求变更',
+        at: new Date(),
+      }),
+    );
     await ctx.drainOutbox();
     await expect(index.getDocument(challenge.id)).rejects.toThrow();
   });
