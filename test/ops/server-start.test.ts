@@ -48,9 +48,10 @@ async function stopServer(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-const childPids = (pid: number) => {
+/** The embedded PostgreSQL and Meilisearch processes the server started (its direct children). */
+const serviceChildPids = (pid: number) => {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    return execFileSync('pgrep', ['-P', String(pid), '-f', 'postgres|meilisearch'], { encoding: 'utf8' })
       .trim()
       .split('\n')
       .filter(Boolean);
@@ -82,7 +83,7 @@ describe('npm start', () => {
       if (hits === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(hits).toBeGreaterThan(0);
-    const children = childPids(first.child.pid!);
+    const children = serviceChildPids(first.child.pid!);
     expect(children.length).toBeGreaterThanOrEqual(2);
     expect(await stopServer(first.child)).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');
