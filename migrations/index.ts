@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './20261127T1200_core.js';
+import * as accounts from './20261127T1300_accounts.js';
 
 /**
  * Every migration, by name, in order. Listed statically (rather than read from the folder at run
@@ -8,4 +9,5 @@ import * as core from './20261127T1200_core.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261127T1200_core': core,
+  '20261127T1300_accounts': accounts,
 };

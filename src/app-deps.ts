@@ -1,6 +1,8 @@
+import type { Context } from 'hono';
 import type { Meilisearch } from 'meilisearch';
 import type { Database } from './db/database.js';
 import type { Logger } from './http/logger.js';
+import type { Mailer } from './mail/mailer.js';
 import type { ReferenceCache } from './modules/reference/reference.queries.js';
 import type { SearchIndexes } from './search/client.js';
 
@@ -19,6 +21,25 @@ export interface AppDeps {
   clock: () => Date;
   /** The newest migration this build expects; /readyz reports not ready until the database has it. */
   expectedMigration: string;
+  /**
+   * Where the API docs page loads swagger-ui from: the Node server serves the npm copy at `/vendor`
+   * (works offline); absent → the public CDN (Workers).
+   */
+  docsAssetsBaseUrl?: string;
   /** Wakes the outbox worker after a local write (absent where no worker runs in-process). */
   outbox?: { notify(): void };
+  /** Where mail goes (default: the `outbound_emails` outbox, see src/mail/mailer.ts). */
+  mailer?: Mailer;
+  /**
+   * The site's public origin (e.g. https://jiebang.example) for links in mails. Required in
+   * production: building reset links from the request's Host header would let an attacker mail
+   * a victim a link to the attacker's host. Outside production the request origin is used.
+   */
+  publicUrl?: string;
+  /**
+   * The client's address, for per-IP rate limits and the audit log. Default: `cf-connecting-ip` on
+   * Workers, else the socket address from @hono/node-server. Behind a reverse proxy, pass one that
+   * reads the proxy's header.
+   */
+  clientIp?: (c: Context) => string | undefined;
 }

@@ -8,9 +8,14 @@ import type { AppDeps } from './app-deps.js';
 import { apiBodyGuard, MAX_JSON_BODY_BYTES } from './http/api-guards.js';
 import { AppError, toAppError, toProblem } from './http/errors.js';
 import type { AppEnv } from './http/router.js';
+import { accountPages } from './modules/auth/account.pages.js';
+import { accountApi } from './modules/auth/account.routes.js';
+import { authenticate } from './modules/auth/auth.middleware.js';
 import { challengePages } from './modules/challenges/challenge.pages.js';
 import { challengeApi } from './modules/challenges/challenge.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { organisationPages } from './modules/organisations/organisation.pages.js';
+import { organisationApi } from './modules/organisations/organisation.routes.js';
 import { referenceApi } from './modules/reference/reference.routes.js';
 import { ErrorPage } from './web/error-page.js';
 import { faviconSvg, siteCss } from './web/site.css.js';
@@ -41,17 +46,37 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'", "'unsafe-inline'", 'https://cdn.jsdelivr.net'],
-        imgSrc: ["'self'", 'data:'],
-      },
-    }),
-  );
+  // Pages use no script at all, so the CSP forbids it; only the API docs page needs swagger-ui's
+  // bundle and its inline start-up script. Framing is refused everywhere (clickjacking).
+  const strictHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+  });
+  const docsHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'", 'https://cdn.jsdelivr.net'],
+      styleSrc: ["'self'", "'unsafe-inline'", 'https://cdn.jsdelivr.net'],
+      imgSrc: ["'self'", 'data:'],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+  });
+  app.use('*', (c, next) => (c.req.path === '/api/docs' ? docsHeaders(c, next) : strictHeaders(c, next)));
+
+  // Who is calling, CSRF, and the route-level permission matrix (src/modules/auth/policy.ts).
+  app.use('*', authenticate(deps));
 
   app.route('/', healthRoutes(deps));
   app.get('/assets/site.css', (c) => {
@@ -76,6 +101,8 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', apiBodyGuard);
   const api = challengeApi(deps);
   api.route('/', referenceApi(deps));
+  api.route('/', accountApi(deps));
+  api.route('/', organisationApi(deps));
   app.route('/api/v1', api);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -86,9 +113,18 @@ export function createApp(deps: AppDeps) {
         '贵州省科协科技需求揭榜挂帅平台 API。错误统一为 RFC 9457 problem+json（含稳定的 code 与字段级 errors）；列表统一分页（page, per_page）。',
     },
   });
-  app.get('/api/docs', swaggerUI({ url: '/api/openapi.json', title: '揭榜 · Jiebang API 文档' }));
+  app.get(
+    '/api/docs',
+    swaggerUI({
+      url: '/api/openapi.json',
+      title: '揭榜 · Jiebang API 文档',
+      ...(deps.docsAssetsBaseUrl ? { baseUrl: deps.docsAssetsBaseUrl } : {}),
+    }),
+  );
 
   app.route('/', challengePages(deps));
+  app.route('/', accountPages(deps));
+  app.route('/', organisationPages(deps));
 
   app.notFound(() => {
     throw new AppError('NOT_FOUND');

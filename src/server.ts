@@ -4,7 +4,11 @@
  * shuts down gracefully on SIGINT/SIGTERM: stop accepting, finish in-flight requests, drain the
  * outbox, close the pool, stop embedded services.
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { type Context, Hono } from 'hono';
 import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config/config.js';
 import { latestMigration } from './db/migration-manifest.js';
@@ -58,9 +62,27 @@ const app = createApp({
   clock: () => new Date(),
   expectedMigration: latestMigration,
   outbox,
+  docsAssetsBaseUrl: '/vendor',
+  ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+  // Behind a reverse proxy (TRUST_PROXY=true) the client is the first X-Forwarded-For entry;
+  // otherwise the socket address, which a client cannot forge.
+  ...(config.TRUST_PROXY
+    ? { clientIp: (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() }
+    : {}),
 });
 
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+// swagger-ui's files from npm at /vendor, so the API docs work without internet access.
+const root = new Hono();
+root.use(
+  '/vendor/swagger-ui-dist/*',
+  serveStatic({
+    root: path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json')),
+    rewriteRequestPath: (p) => p.replace('/vendor/swagger-ui-dist', ''),
+  }),
+);
+root.all('*', (c) => app.fetch(c.req.raw, c.env));
+
+const server = serve({ fetch: root.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const host = config.HOST === '127.0.0.1' || config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   logger.info(`揭榜 · Jiebang ready at http://${host}:${info.port}`, {
     ms: Math.round(performance.now() - startedAt),

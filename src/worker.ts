@@ -26,6 +26,7 @@ interface Env {
   /** Admin key (secret), used by the scheduled outbox drain only. */
   MEILI_ADMIN_KEY: string;
   MEILI_INDEX_PREFIX?: string;
+  PUBLIC_URL?: string;
   LOG_LEVEL?: string;
   NODE_ENV?: string;
 }
@@ -41,6 +42,7 @@ function configFrom(env: Env) {
     MEILI_URL: env.MEILI_URL,
     MEILI_MASTER_KEY: env.MEILI_ADMIN_KEY,
     MEILI_INDEX_PREFIX: env.MEILI_INDEX_PREFIX,
+    PUBLIC_URL: env.PUBLIC_URL,
     LOG_LEVEL: env.LOG_LEVEL,
   });
 }
@@ -79,6 +81,9 @@ export default {
       logger,
       clock: () => new Date(),
       expectedMigration: latestMigration,
+      // Cloudflare sets this header itself; a client cannot forge it.
+      clientIp: (c) => c.req.header('cf-connecting-ip'),
+      ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
       outbox: {
         notify: () => {
           wrote = true;

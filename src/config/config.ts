@@ -52,6 +52,11 @@ export const configSchema = z
       .string()
       .regex(/^[a-z0-9_]*$/, 'expected lowercase letters, digits and _ only')
       .default(''),
+    PUBLIC_URL: urlWithProtocols(
+      ['http:', 'https:'],
+      'expected the public origin, e.g. https://jiebang.example.org',
+    ).optional(),
+    TRUST_PROXY: boolFromEnv.default(false),
     DATA_DIR: z.string().min(1).default('./.data'),
     SEED_DEMO: boolFromEnv.optional(),
     LOG_LEVEL: z
@@ -78,6 +83,13 @@ export const configSchema = z
         code: 'custom',
         path: [env.DATABASE_URL ? 'MEILI_URL' : 'DATABASE_URL'],
         message: 'required when NODE_ENV=production (embedded services are for development and tests)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'required when NODE_ENV=production (links in mails)',
       });
     }
     if (env.MEILI_URL && !env.MEILI_MASTER_KEY && env.NODE_ENV === 'production') {

@@ -9,9 +9,46 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Numeric = ColumnType<number, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ApiTokens {
+  created_at: Generated<Timestamp>;
+  id: string;
+  last_used_at: Timestamp | null;
+  name: string;
+  revoked_at: Timestamp | null;
+  scope: string;
+  secret_hash: Buffer;
+  user_id: string;
+}
+
+export interface AuditLog {
+  action: string;
+  actor_role: string | null;
+  actor_user_id: string | null;
+  after: Json | null;
+  at: Generated<Timestamp>;
+  before: Json | null;
+  id: Generated<number>;
+  ip: string | null;
+  reason: string | null;
+  target_id: string | null;
+  target_type: string;
+}
 
 export interface Challenges {
   background: Generated<string>;
@@ -52,6 +89,18 @@ export interface Disciplines {
   retired_at: Timestamp | null;
 }
 
+export interface ExpertProfileClaims {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  evidence: Generated<string>;
+  expert_profile_id: string;
+  id: Generated<string>;
+  reason: string | null;
+  status: Generated<string>;
+  user_id: string;
+}
+
 export interface ExpertProfiles {
   affiliation: Generated<string>;
   bio: Generated<string>;
@@ -81,6 +130,20 @@ export interface Industries {
   version: number;
 }
 
+export interface OrganisationInvitations {
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  created_at: Generated<Timestamp>;
+  email: string;
+  expires_at: Timestamp;
+  id: string;
+  invited_by: string | null;
+  organisation_id: string;
+  revoked_at: Timestamp | null;
+  role: string;
+  secret_hash: Buffer;
+}
+
 export interface OrganisationMembers {
   created_at: Generated<Timestamp>;
   organisation_id: string;
@@ -90,6 +153,7 @@ export interface OrganisationMembers {
 
 export interface Organisations {
   created_at: Generated<Timestamp>;
+  created_by: string | null;
   credit_code: string | null;
   description: Generated<string>;
   discipline: string | null;
@@ -99,7 +163,35 @@ export interface Organisations {
   name: string;
   region_code: string | null;
   updated_at: Generated<Timestamp>;
+  verification_reason: string | null;
   verification_status: Generated<string>;
+  verified_at: Timestamp | null;
+  verified_by: string | null;
+}
+
+export interface OutboundEmails {
+  body_text: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  kind: string;
+  sent_at: Timestamp | null;
+  subject: string;
+  to_address: string;
+}
+
+export interface PasswordResetTokens {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: string;
+  secret_hash: Buffer;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
+export interface RateLimits {
+  bucket: string;
+  hits: number;
+  window_start: Timestamp;
 }
 
 export interface ReferenceVersions {
@@ -134,27 +226,48 @@ export interface SeedRuns {
   name: string;
 }
 
+export interface Sessions {
+  created_at: Timestamp;
+  id: string;
+  ip: string | null;
+  last_verified_at: Timestamp;
+  secret_hash: Buffer;
+  user_agent: string | null;
+  user_id: string;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   display_name: string;
   email: string;
   id: Generated<string>;
+  password_changed_at: Timestamp | null;
   password_hash: string | null;
+  phone: string | null;
   role: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface DB {
+  api_tokens: ApiTokens;
+  audit_log: AuditLog;
   challenge_status_events: ChallengeStatusEvents;
   challenges: Challenges;
   disciplines: Disciplines;
+  expert_profile_claims: ExpertProfileClaims;
   expert_profiles: ExpertProfiles;
   expert_societies: ExpertSocieties;
   industries: Industries;
+  organisation_invitations: OrganisationInvitations;
   organisation_members: OrganisationMembers;
   organisations: Organisations;
+  outbound_emails: OutboundEmails;
+  password_reset_tokens: PasswordResetTokens;
+  rate_limits: RateLimits;
   reference_versions: ReferenceVersions;
   regions: Regions;
   search_outbox: SearchOutbox;
   seed_runs: SeedRuns;
+  sessions: Sessions;
   users: Users;
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { seedDemoAccounts } from '../../seeds/demo-accounts.js';
 import { seedDemoContent } from '../../seeds/demo-content.js';
 import { applyReferenceData } from '../../seeds/reference-data.js';
 import type { Logger } from '../http/logger.js';
@@ -20,6 +21,12 @@ export async function prepareServices(
   await migrateToLatest(runtime.db as unknown as Kysely<unknown>, log);
   await applyReferenceData(runtime.db, log);
   if (options.seedDemo && (await seedDemoContent(runtime.db, options.now))) log('demo content seeded');
+  if (options.seedDemo) {
+    // Development only (seedDemo is false in production): one account per role to try things with.
+    for (const account of await seedDemoAccounts(runtime.db)) {
+      log(`demo account (${account.role}): ${account.email} / ${account.password}`);
+    }
+  }
   await applyIndexSettings(runtime.searchAdmin, runtime.indexes);
   const queued = await enqueueMissingSearchDocuments(runtime.db, runtime.searchAdmin, runtime.indexes);
   if (queued > 0) log(`queued ${queued} documents missing from the search index`);

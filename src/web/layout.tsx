@@ -2,7 +2,13 @@ import type { Child } from 'hono/jsx';
 import { messages } from './messages.js';
 
 /** The page frame every server-rendered page shares. */
-export function Layout(props: { title?: string; children: Child; query?: string }) {
+export function Layout(props: {
+  title?: string;
+  children: Child;
+  query?: string;
+  /** The signed-in user (`c.get('auth')?.user ?? null`); when not passed, a neutral account link shows. */
+  account?: { display_name: string } | null;
+}) {
   const title = props.title
     ? `${props.title} - ${messages.site.name}`
     : `${messages.site.name} | ${messages.site.tagline}`;
@@ -25,6 +31,7 @@ export function Layout(props: { title?: string; children: Child; query?: string 
             <nav>
               <a href="/challenges">{messages.site.allChallenges}</a>
               <a href="/api/docs">{messages.site.apiDocs}</a>
+              <AccountNav account={props.account} />
             </nav>
           </div>
         </header>
@@ -32,6 +39,27 @@ export function Layout(props: { title?: string; children: Child; query?: string 
         <footer class="site">{messages.site.footer}</footer>
       </body>
     </html>
+  );
+}
+
+function AccountNav({ account }: { account: { display_name: string } | null | undefined }) {
+  if (account === undefined) return <a href="/account">{messages.account.accountTitle}</a>;
+  if (account === null)
+    return (
+      <>
+        <a href="/login">{messages.account.login}</a>
+        <a href="/signup">{messages.account.signup}</a>
+      </>
+    );
+  return (
+    <>
+      <a href="/account" data-testid="account-link">
+        {account.display_name}
+      </a>
+      <form method="post" action="/logout" class="nav-logout">
+        <button type="submit">{messages.account.logout}</button>
+      </form>
+    </>
   );
 }
 

@@ -115,8 +115,11 @@ describe('reference data and the contract', () => {
       expect.arrayContaining(['/api/v1/challenges', '/api/v1/challenges/{id}', '/api/v1/search/challenges']),
     );
     for (const operations of Object.values(doc.paths)) {
-      for (const op of Object.values(operations))
-        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '422', '503']));
+      for (const op of Object.values(operations)) {
+        const statuses = Object.keys(op.responses);
+        expect(statuses.some((status) => status.startsWith('2'))).toBe(true);
+        expect(statuses).toEqual(expect.arrayContaining(['422', '503']));
+      }
     }
     const docs = await ctx.app.request('/api/docs');
     expect(docs.status).toBe(200);

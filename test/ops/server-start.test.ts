@@ -70,6 +70,12 @@ describe('npm start', () => {
     };
     expect(list.pagination.total).toBeGreaterThan(20);
     expect(first.output()).toContain('demo content seeded');
+    // API docs load swagger-ui from the npm copy, so they work without internet access.
+    const docs = await (await fetch(`${first.base}/api/docs`)).text();
+    expect(docs).toContain('/vendor/swagger-ui-dist/swagger-ui-bundle.js');
+    const bundle = await fetch(`${first.base}/vendor/swagger-ui-dist/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    await bundle.arrayBuffer();
     expect(first.output()).toContain('meilisearch 1.21.0');
     // The master key was generated and kept under DATA_DIR, readable by the owner only.
     expect(existsSync(path.join(dataDir, 'meili', 'master.key'))).toBe(true);

@@ -86,7 +86,7 @@ export function challengePages(deps: AppDeps) {
     .get('/', async (c) => {
       const { rows } = await listPublicChallenges(deps.db, { status: 'published' }, { offset: 0, limit: 8 });
       return c.html(
-        <Layout>
+        <Layout account={c.get('auth')?.user ?? null}>
           <section class="hero">
             <h1>{messages.site.name}</h1>
             <p>{messages.site.tagline}：企业发榜，专家与学会揭榜，平台撮合、跟踪与验收。</p>
@@ -116,7 +116,10 @@ export function challengePages(deps: AppDeps) {
         params.has(k),
       );
       return c.html(
-        <Layout title={query.q ? `搜索：${query.q}` : messages.site.allChallenges}>
+        <Layout
+          account={c.get('auth')?.user ?? null}
+          title={query.q ? `搜索：${query.q}` : messages.site.allChallenges}
+        >
           <section class="hero">
             <SearchBox query={query.q} />
           </section>
@@ -191,7 +194,7 @@ export function challengePages(deps: AppDeps) {
       if (!row) throw new AppError('CHALLENGE_NOT_FOUND');
       const detail = toChallengeDetail(row, await listChallengeStatusEvents(deps.db, row.id));
       return c.html(
-        <Layout title={detail.title}>
+        <Layout account={c.get('auth')?.user ?? null} title={detail.title}>
           <article class="detail">
             <h1>{detail.title}</h1>
             <div class="meta">

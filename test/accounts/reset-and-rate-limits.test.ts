@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { jsonRequest, logInAs, newUser } from '../support/account-factories.js';
+import { createTestContext, type TestContext } from '../support/test-context.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx.close();
+});
+const url = (path: string) => `http://localhost${path}`;
+
+describe('password reset', () => {
+  test('the answer is the same for a known and an unknown email; only the known one gets mail', async () => {
+    const user = await newUser(ctx.db, 'expert');
+    const known = await ctx.app.request(
+      url('/api/v1/password-resets'),
+      jsonRequest('POST', { email: user.email }),
+    );
+    const unknown = await ctx.app.request(
+      url('/api/v1/password-resets'),
+      jsonRequest('POST', { email: 'ghost@example.cn' }),
+    );
+    expect([known.status, unknown.status]).toEqual([202, 202]);
+    expect(await known.json()).toEqual(await unknown.json());
+    const mails = await ctx.db
+      .selectFrom('outbound_emails')
+      .select('to_address')
+      .where('kind', '=', 'password_reset')
+      .execute();
+    expect(mails.map((m) => m.to_address)).toEqual([user.email]);
+  });
+
+  test('the mailed one-time link sets a new password, ends all sessions, and cannot be reused', async () => {
+    const user = await newUser(ctx.db, 'enterprise');
+    const cookie = await logInAs(ctx.app, user.email);
+    await ctx.app.request(url('/api/v1/password-resets'), jsonRequest('POST', { email: user.email }));
+    const mail = await ctx.db
+      .selectFrom('outbound_emails')
+      .selectAll()
+      .where('to_address', '=', user.email)
+      .executeTakeFirstOrThrow();
+    const token = decodeURIComponent(/token=(\S+)/.exec(mail.body_text)![1]!);
+    const body = { token, new_password: '黔东南酸汤鱼-2027年' };
+    expect(
+      (await ctx.app.request(url('/api/v1/password-resets/confirm'), jsonRequest('POST', body))).status,
+    ).toBe(204);
+    expect((await ctx.app.request(url('/api/v1/session'), { headers: { Cookie: cookie } })).status).toBe(401);
+    await logInAs(ctx.app, user.email, '黔东南酸汤鱼-2027年');
+    const again = await ctx.app.request(
+      url('/api/v1/password-resets/confirm'),
+      jsonRequest('POST', { ...body, new_password: '另一个新密码-足够长' }),
+    );
+    expect(again.status).toBe(400);
+    expect((await again.json()).code).toBe('TOKEN_INVALID');
+  });
+
+  test('an expired link is refused', async () => {
+    const user = await newUser(ctx.db, 'society');
+    await ctx.app.request(url('/api/v1/password-resets'), jsonRequest('POST', { email: user.email }));
+    const mail = await ctx.db
+      .selectFrom('outbound_emails')
+      .selectAll()
+      .where('to_address', '=', user.email)
+      .executeTakeFirstOrThrow();
+    const token = decodeURIComponent(/token=(\S+)/.exec(mail.body_text)![1]!);
+    await ctx.db
+      .updateTable('password_reset_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    const res = await ctx.app.request(
+      url('/api/v1/password-resets/confirm'),
+      jsonRequest('POST', { token, new_password: '黔东南酸汤鱼-2027年' }),
+    );
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('rate limits (counted in PostgreSQL)', () => {
+  test('after 10 attempts on one account within 15 minutes, login answers 429 with Retry-After', async () => {
+    const user = await newUser(ctx.db, 'expert');
+    for (let i = 0; i < 10; i++) {
+      const res = await ctx.app.request(
+        url('/api/v1/session'),
+        jsonRequest('POST', { email: user.email, password: `wrong-password-${i}` }),
+      );
+      expect(res.status).toBe(401);
+    }
+    const blocked = await ctx.app.request(
+      url('/api/v1/session'),
+      jsonRequest('POST', { email: user.email, password: 'wrong-again-xx' }),
+    );
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const row = await ctx.db
+      .selectFrom('rate_limits')
+      .select('hits')
+      .where('bucket', '=', `login:account:${user.email}`)
+      .executeTakeFirstOrThrow();
+    expect(row.hits).toBe(11);
+  });
+
+  test('an unknown account is limited exactly like a known one', async () => {
+    for (let i = 0; i < 10; i++) {
+      await ctx.app.request(
+        url('/api/v1/session'),
+        jsonRequest('POST', { email: 'nobody-here@example.cn', password: `wrong-password-${i}` }),
+      );
+    }
+    const res = await ctx.app.request(
+      url('/api/v1/session'),
+      jsonRequest('POST', { email: 'nobody-here@example.cn', password: 'x-x-x-x-x-x' }),
+    );
+    expect(res.status).toBe(429);
+  });
+
+  test('the per-IP limit is shared by two app instances on one database', async () => {
+    const ip = '203.0.113.7';
+    const make = () => createApp({ ...ctx.deps, clientIp: () => ip });
+    const [a, b] = [make(), make()];
+    for (let i = 0; i < 30; i++) {
+      const app = i % 2 === 0 ? a : b;
+      await app.request(
+        url('/api/v1/session'),
+        jsonRequest('POST', { email: `user${i}@example.cn`, password: 'wrong-password' }),
+      );
+    }
+    const res = await a.request(
+      url('/api/v1/session'),
+      jsonRequest('POST', { email: 'another@example.cn', password: 'wrong-password' }),
+    );
+    expect(res.status).toBe(429);
+  });
+});
