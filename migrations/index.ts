@@ -1,6 +1,10 @@
 import type { Migration } from 'kysely';
 import * as core from './20261127T1200_core.js';
 import * as accounts from './20261127T1300_accounts.js';
+import * as supply from './20261127T1400_supply.js';
+import * as bidding from './20261127T1500_bidding.js';
+import * as stations from './20261127T1600_stations.js';
+import * as outboxNotify from './20261127T1700_outbox_notify.js';
 
 /**
  * Every migration, by name, in order. Listed statically (rather than read from the folder at run
@@ -10,4 +14,8 @@ import * as accounts from './20261127T1300_accounts.js';
 export const migrations: Record<string, Migration> = {
   '20261127T1200_core': core,
   '20261127T1300_accounts': accounts,
+  '20261127T1400_supply': supply,
+  '20261127T1500_bidding': bidding,
+  '20261127T1600_stations': stations,
+  '20261127T1700_outbox_notify': outboxNotify,
 };

@@ -26,6 +26,7 @@ import {
   societyIndexSettings,
 } from '../search/matching-settings.js';
 import { createMatcher, type RankedMatch } from '../src/modules/matching/match.js';
+import { mean, ndcgAt, recallAt } from '../src/modules/matching/metrics.js';
 import { loadMatchingResources } from '../src/modules/matching/resources.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,25 +46,7 @@ interface MatchingSet {
 
 // ---------------------------------------------------------------- metrics
 
-/** nDCG@k with gain = grade and discount log2(rank + 1), ideal from the qrels. */
-export function ndcgAt(k: number, ranked: string[], grades: Record<string, number>): number {
-  const dcg = ranked.slice(0, k).reduce((sum, key, i) => sum + (grades[key] ?? 0) / Math.log2(i + 2), 0);
-  const ideal = Object.values(grades)
-    .sort((a, b) => b - a)
-    .slice(0, k)
-    .reduce((sum, grade, i) => sum + grade / Math.log2(i + 2), 0);
-  return ideal === 0 ? 0 : dcg / ideal;
-}
-
-/** Grade-2 items in the top k divided by min(number of grade-2 items, k). */
-export function recallAt(k: number, ranked: string[], grades: Record<string, number>): number {
-  const exact = Object.keys(grades).filter((key) => grades[key] === 2);
-  if (exact.length === 0) return 0;
-  const found = ranked.slice(0, k).filter((key) => grades[key] === 2).length;
-  return found / Math.min(exact.length, k);
-}
-
-const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+export { ndcgAt, recallAt };
 
 // ---------------------------------------------------------------- meilisearch
 

@@ -1,4 +1,5 @@
 import type { Settings } from 'meilisearch';
+import { expertIndexSettings, societyIndexSettings } from './matching-settings.js';
 import siteSynonyms from './synonyms/site-search.json' with { type: 'json' };
 
 /**
@@ -65,4 +66,106 @@ export const challengesIndex: IndexDefinition = {
   },
 };
 
-export const allIndexes: IndexDefinition[] = [challengesIndex];
+/**
+ * Experts and societies: the matcher's settings (search/matching-settings.ts) unchanged in what
+ * decides ranking (searchable attributes, ranking rules, locales), plus the filters and sorts the
+ * public listing pages need. The matcher relies on these; change them with the benchmark at hand
+ * (`npm run bench:matching`).
+ */
+export const expertsIndex: IndexDefinition = {
+  name: 'experts',
+  primaryKey: 'id',
+  settings: {
+    ...expertIndexSettings,
+    filterableAttributes: [
+      ...expertIndexSettings.filterableAttributes,
+      'prefecture_code',
+      'availability',
+      'title',
+      'discipline',
+    ],
+    sortableAttributes: ['name'],
+    pagination: { maxTotalHits: 1000 },
+    faceting: { maxValuesPerFacet: 100 },
+  },
+};
+
+export const societiesIndex: IndexDefinition = {
+  name: 'societies',
+  primaryKey: 'id',
+  settings: {
+    ...societyIndexSettings,
+    filterableAttributes: [...societyIndexSettings.filterableAttributes, 'discipline', 'verified'],
+    pagination: { maxTotalHits: 1000 },
+    faceting: { maxValuesPerFacet: 100 },
+  },
+};
+
+/** Published capabilities (成果/服务能力), for search with facets and for 相关成果 on a challenge. */
+export const capabilitiesIndex: IndexDefinition = {
+  name: 'capabilities',
+  primaryKey: 'id',
+  settings: {
+    searchableAttributes: ['title', 'fields', 'industry_name', 'description', 'owner_name'],
+    filterableAttributes: [
+      'key',
+      'kind',
+      'trl',
+      'cooperation_modes',
+      'industry_code',
+      'region_code',
+      'prefecture_code',
+      'owner_type',
+      'owner_id',
+    ],
+    sortableAttributes: ['published_at_ts', 'trl'],
+    rankingRules: ['words', 'attribute', 'proximity', 'exactness', 'typo', 'sort', 'published_at_ts:desc'],
+    localizedAttributes: [{ attributePatterns: ['*'], locales: ['cmn'] }],
+    synonyms: synonymMap(siteSynonyms.groups),
+    typoTolerance: { minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } },
+    pagination: { maxTotalHits: 1000 },
+    faceting: { maxValuesPerFacet: 100 },
+  },
+};
+
+/** Running stations (工作站/服务站) for the public registry: facets by kind, prefecture, county, industry. */
+export const stationsIndex: IndexDefinition = {
+  name: 'stations',
+  primaryKey: 'id',
+  settings: {
+    searchableAttributes: [
+      'name',
+      'industry_names',
+      'society_name',
+      'host_name',
+      'region_name',
+      'prefecture_name',
+      'description',
+      'expert_names',
+      'address',
+    ],
+    filterableAttributes: [
+      'status',
+      'kind_code',
+      'level',
+      'prefecture_code',
+      'region_code',
+      'industry_codes',
+      'society_id',
+    ],
+    sortableAttributes: ['name', 'confirmed_records'],
+    localizedAttributes: [{ attributePatterns: ['*'], locales: ['cmn'] }],
+    synonyms: synonymMap(siteSynonyms.groups),
+    typoTolerance: { minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } },
+    pagination: { maxTotalHits: 1000 },
+    faceting: { maxValuesPerFacet: 200 },
+  },
+};
+
+export const allIndexes: IndexDefinition[] = [
+  challengesIndex,
+  expertsIndex,
+  societiesIndex,
+  capabilitiesIndex,
+  stationsIndex,
+];

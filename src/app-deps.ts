@@ -3,6 +3,7 @@ import type { Meilisearch } from 'meilisearch';
 import type { Database } from './db/database.js';
 import type { Logger } from './http/logger.js';
 import type { Mailer } from './mail/mailer.js';
+import type { Matcher } from './modules/matching/match.js';
 import type { ReferenceCache } from './modules/reference/reference.queries.js';
 import type { SearchIndexes } from './search/client.js';
 
@@ -42,4 +43,10 @@ export interface AppDeps {
    * reads the proxy's header.
    */
   clientIp?: (c: Context) => string | undefined;
+  /**
+   * The matcher (推荐专家/学会/成果). Its lexicon is read from disk by the Node entry
+   * (`createMatcher(loadMatchingResources(root))`) so the request path stays runtime-neutral; without
+   * it, recommendation routes answer 503 MATCHING_UNAVAILABLE and pages omit the section.
+   */
+  matcher?: Matcher;
 }

@@ -11,12 +11,34 @@ import type { AppEnv } from './http/router.js';
 import { accountPages } from './modules/auth/account.pages.js';
 import { accountApi } from './modules/auth/account.routes.js';
 import { authenticate } from './modules/auth/auth.middleware.js';
+import { bidPages } from './modules/bids/bid.pages.js';
+import { bidApi } from './modules/bids/bid.routes.js';
+import { capabilityPages } from './modules/capabilities/capability.pages.js';
+import { capabilityApi } from './modules/capabilities/capability.routes.js';
+import { challengeEngagementApi } from './modules/challenges/challenge.engagement.routes.js';
 import { challengePages } from './modules/challenges/challenge.pages.js';
 import { challengeApi } from './modules/challenges/challenge.routes.js';
+import { challengeWorkflowPages } from './modules/challenges/challenge.workflow.pages.js';
+import { challengeWorkflowApi } from './modules/challenges/challenge.workflow.routes.js';
+import { dashboardApi, dashboardPages } from './modules/dashboard/dashboard.pages.js';
+import { deliveryApi } from './modules/delivery/delivery.routes.js';
+import { evaluationPages } from './modules/evaluation/evaluation.pages.js';
+import { evaluationApi } from './modules/evaluation/evaluation.routes.js';
+import { expertPages } from './modules/experts/expert.pages.js';
+import { expertApi } from './modules/experts/expert.routes.js';
+import { exportRoutes } from './modules/exports/export.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { importPages } from './modules/imports/import.pages.js';
+import { forYouPages } from './modules/matching/for-you.pages.js';
+import { recommendationApi } from './modules/matching/recommendation.routes.js';
+import { notificationApi } from './modules/notifications/notification.routes.js';
 import { organisationPages } from './modules/organisations/organisation.pages.js';
 import { organisationApi } from './modules/organisations/organisation.routes.js';
 import { referenceApi } from './modules/reference/reference.routes.js';
+import { societyPages } from './modules/societies/society.pages.js';
+import { societyApi } from './modules/societies/society.routes.js';
+import { stationPages } from './modules/stations/station.pages.js';
+import { stationApi } from './modules/stations/station.routes.js';
 import { ErrorPage } from './web/error-page.js';
 import { faviconSvg, siteCss } from './web/site.css.js';
 
@@ -102,7 +124,19 @@ export function createApp(deps: AppDeps) {
   const api = challengeApi(deps);
   api.route('/', referenceApi(deps));
   api.route('/', accountApi(deps));
+  api.route('/', recommendationApi(deps));
   api.route('/', organisationApi(deps));
+  api.route('/', challengeWorkflowApi(deps));
+  api.route('/', challengeEngagementApi(deps));
+  api.route('/', bidApi(deps));
+  api.route('/', deliveryApi(deps));
+  api.route('/', notificationApi(deps));
+  api.route('/', stationApi(deps));
+  api.route('/', evaluationApi(deps));
+  api.route('/', dashboardApi(deps));
+  api.route('/', expertApi(deps));
+  api.route('/', societyApi(deps));
+  api.route('/', capabilityApi(deps));
   app.route('/api/v1', api);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -122,9 +156,21 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
+  // Before the challenge pages: /challenges/export.xlsx must not be read as /challenges/:id.
+  app.route('/', exportRoutes(deps));
   app.route('/', challengePages(deps));
   app.route('/', accountPages(deps));
   app.route('/', organisationPages(deps));
+  app.route('/', challengeWorkflowPages(deps));
+  app.route('/', forYouPages(deps));
+  app.route('/', bidPages(deps));
+  app.route('/', expertPages(deps));
+  app.route('/', societyPages(deps));
+  app.route('/', capabilityPages(deps));
+  app.route('/', importPages(deps));
+  app.route('/', stationPages(deps));
+  app.route('/', evaluationPages(deps));
+  app.route('/', dashboardPages(deps));
 
   app.notFound(() => {
     throw new AppError('NOT_FOUND');

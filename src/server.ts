@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono } from 'hono';
@@ -13,7 +14,12 @@ import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config/config.js';
 import { latestMigration } from './db/migration-manifest.js';
 import { createLogger } from './http/logger.js';
+import { startDeadlineSweeper } from './modules/challenges/challenge.deadlines.js';
+import { createMatcher } from './modules/matching/match.js';
+import { loadMatchingResources } from './modules/matching/resources.js';
 import { createReferenceCache } from './modules/reference/reference.queries.js';
+import { sweepStations } from './modules/stations/station.sweep.js';
+import { listenForOutboxWrites } from './node/outbox-listener.js';
 import { prepareServices } from './node/prepare.js';
 import { openRuntime } from './node/runtime.js';
 import { startOutboxWorker } from './search/outbox.js';
@@ -52,6 +58,24 @@ const outbox = startOutboxWorker(
   { db: runtime.db, admin: runtime.searchAdmin, indexes: runtime.indexes, logger },
   config.OUTBOX_POLL_MS,
 );
+// Wakes the worker when any instance commits outbox rows (LISTEN/NOTIFY); polling is the fallback.
+const outboxListener = listenForOutboxWrites(runtime.databaseUrl, () => outbox.notify(), logger);
+// Station expiry at term end and 30-day reminders: at start, then hourly. Idempotent and guarded,
+// so every instance may run it.
+const runStationSweep = () =>
+  sweepStations(runtime.db, new Date(), {
+    logger,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+  })
+    .then(() => outbox.notify())
+    .catch((error) =>
+      logger.warn('station sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
+void runStationSweep();
+const stationSweep = setInterval(() => void runStationSweep(), 3_600_000);
+stationSweep.unref();
+// Bid deadlines close from PostgreSQL state every minute (and once now, catching up after a restart).
+const deadlines = startDeadlineSweeper({ db: runtime.db, logger }, 60_000, () => outbox.notify());
 const app = createApp({
   environment: config.NODE_ENV,
   db: runtime.db,
@@ -62,6 +86,10 @@ const app = createApp({
   clock: () => new Date(),
   expectedMigration: latestMigration,
   outbox,
+  // The matcher's lexicon is read from disk here (Node), so the request path stays runtime-neutral.
+  matcher: createMatcher(
+    loadMatchingResources(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')),
+  ),
   docsAssetsBaseUrl: '/vendor',
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
   // Behind a reverse proxy (TRUST_PROXY=true) the client is the first X-Forwarded-For entry;
@@ -109,6 +137,9 @@ async function shutdown(signal: string) {
     // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   });
+  await outboxListener.stop();
+  clearInterval(stationSweep);
+  await deadlines.stop();
   await outbox.stop({ drainTimeoutMs: 5000 });
   await runtime.close();
   logger.info('stopped');

@@ -13,7 +13,9 @@ import { parseConfig } from './config/config.js';
 import { createDatabase } from './db/database.js';
 import { latestMigration } from './db/migration-manifest.js';
 import { createLogger } from './http/logger.js';
+import { closeExpiredChallenges } from './modules/challenges/challenge.deadlines.js';
 import { createReferenceCache } from './modules/reference/reference.queries.js';
+import { sweepStations } from './modules/stations/station.sweep.js';
 import { createSearchClient, searchIndexes } from './search/client.js';
 import { drainOutboxOnce } from './search/outbox.js';
 
@@ -66,6 +68,32 @@ async function drainOutbox(env: Env) {
   }
 }
 
+/** Station expiry and 30-day reminders (same function the Node server runs hourly). */
+async function sweepStationsOnce(env: Env) {
+  const config = configFrom(env);
+  const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
+  try {
+    await sweepStations(db, new Date(), {
+      logger: createLogger(config.LOG_LEVEL),
+      ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+    });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Closes bidding on challenges whose deadline passed (the Node server does this every minute itself). */
+async function closeDueChallenges(env: Env) {
+  const config = configFrom(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
+  try {
+    await closeExpiredChallenges({ db, logger }, new Date());
+  } finally {
+    await db.destroy();
+  }
+}
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const config = configFrom(env);
@@ -96,6 +124,8 @@ export default {
   },
 
   async scheduled(_event: unknown, env: Env, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(drainOutbox(env));
+    // Bids whose deadline passed are closed first, so the drain pushes the new status to search.
+    ctx.waitUntil(closeDueChallenges(env).finally(() => drainOutbox(env)));
+    ctx.waitUntil(sweepStationsOnce(env));
   },
 };

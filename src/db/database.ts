@@ -12,6 +12,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 export interface DatabaseOptions {
   url: string;
   poolMax?: number;
+  /** Per-statement limit; 0 disables it (bulk CLIs and benchmarks). Default 15 s. */
+  statementTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
 }
 
@@ -27,7 +29,7 @@ export function createDatabase(options: DatabaseOptions): { db: Database; pool: 
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
     // A statement stuck behind a lock must not hold a request forever.
-    statement_timeout: 15_000,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
     application_name: 'jiebang',
   });
   // Without a listener, an idle client's error (e.g. PostgreSQL restarted) is an uncaught exception.

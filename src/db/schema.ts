@@ -50,25 +50,139 @@ export interface AuditLog {
   target_type: string;
 }
 
+export interface BidEvaluations {
+  bid_id: string;
+  evaluated_by: string | null;
+  note: Generated<string>;
+  score: Numeric | null;
+  shortlisted: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Bids {
+  approach: string;
+  awarded_at: Timestamp | null;
+  challenge_id: string;
+  created_at: Generated<Timestamp>;
+  duration_days: number;
+  id: Generated<string>;
+  kind: string;
+  lead_user_id: string;
+  organisation_id: string | null;
+  price_wan: Numeric;
+  promised_indicators: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  withdrawn_at: Timestamp | null;
+}
+
+export interface BidTeamMembers {
+  bid_id: string;
+  responded_at: Timestamp | null;
+  role: Generated<string>;
+  status: Generated<string>;
+  user_id: string;
+}
+
+export interface Capabilities {
+  cooperation_modes: string[];
+  created_at: Generated<Timestamp>;
+  description: Generated<string>;
+  external_key: string | null;
+  fields: Generated<string[]>;
+  id: Generated<string>;
+  industry_code: string | null;
+  kind: string;
+  owner_expert_id: string | null;
+  owner_organisation_id: string | null;
+  price_max_wan: Numeric | null;
+  price_min_wan: Numeric | null;
+  price_negotiable: Generated<boolean>;
+  published_at: Timestamp | null;
+  region_code: string | null;
+  status: Generated<string>;
+  takedown_reason: string | null;
+  taken_down_by: string | null;
+  title: string;
+  trl: number | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ChallengeInvitations {
+  challenge_id: string;
+  created_at: Generated<Timestamp>;
+  expert_profile_id: string | null;
+  id: Generated<string>;
+  invited_by: string | null;
+  message: Generated<string>;
+  organisation_id: string | null;
+  responded_at: Timestamp | null;
+  responded_by: string | null;
+  status: Generated<string>;
+}
+
+export interface ChallengeQuestions {
+  answer: string | null;
+  answered_at: Timestamp | null;
+  answered_by: string | null;
+  asked_by: string | null;
+  challenge_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  question: string;
+}
+
+export interface ChallengeRatings {
+  bid_id: string;
+  challenge_id: string;
+  comment: Generated<string>;
+  created_at: Generated<Timestamp>;
+  direction: string;
+  id: Generated<string>;
+  rater_user_id: string | null;
+  score: number;
+}
+
+export interface ChallengeRevisions {
+  challenge_id: string;
+  content: Json;
+  created_at: Generated<Timestamp>;
+  edited_by: string | null;
+  id: Generated<number>;
+  version: number;
+}
+
 export interface Challenges {
+  award_mode: Generated<string>;
   background: Generated<string>;
   bid_deadline: Timestamp;
+  bidder_requirements: Generated<string>;
+  confidentiality: Generated<string>;
   cooperation_mode: Generated<string>;
   created_at: Generated<Timestamp>;
+  created_by: string | null;
   delivery_deadline: Timestamp | null;
+  disciplines: Generated<string[]>;
   enterprise_id: string;
   external_key: string | null;
   hide_enterprise_name: Generated<boolean>;
   id: Generated<string>;
   industry_code: string | null;
+  industry_label: string | null;
+  ip_terms: Generated<string>;
+  max_awards: Generated<number>;
   problem: Generated<string>;
   published_at: Timestamp | null;
   region_code: string;
+  reward_tranches: Generated<number[]>;
   reward_wan: Numeric;
   status: Generated<string>;
   targets: Generated<string>;
+  terms_note: Generated<string>;
   title: string;
   updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface ChallengeStatusEvents {
@@ -89,6 +203,16 @@ export interface Disciplines {
   retired_at: Timestamp | null;
 }
 
+export interface ExpertAchievements {
+  created_at: Generated<Timestamp>;
+  detail: Generated<string>;
+  expert_id: string;
+  id: Generated<string>;
+  kind: string;
+  title: string;
+  year: number | null;
+}
+
 export interface ExpertProfileClaims {
   created_at: Generated<Timestamp>;
   decided_at: Timestamp | null;
@@ -103,8 +227,13 @@ export interface ExpertProfileClaims {
 
 export interface ExpertProfiles {
   affiliation: Generated<string>;
+  availability: Generated<string>;
   bio: Generated<string>;
+  contact_consent: Generated<boolean>;
+  contact_email: string | null;
+  contact_phone: string | null;
   created_at: Generated<Timestamp>;
+  discipline: string | null;
   external_key: string | null;
   fields: Generated<string[]>;
   id: Generated<string>;
@@ -113,11 +242,35 @@ export interface ExpertProfiles {
   title: Generated<string>;
   updated_at: Generated<Timestamp>;
   user_id: string | null;
+  visibility: Generated<string>;
 }
 
 export interface ExpertSocieties {
   expert_id: string;
+  role: Generated<string>;
   society_id: string;
+}
+
+export interface IdempotencyKeys {
+  created_at: Generated<Timestamp>;
+  key: string;
+  request_hash: string;
+  response_body: Json | null;
+  response_status: number | null;
+  scope: string;
+  user_id: string;
+}
+
+export interface ImportRuns {
+  actor_label: string;
+  actor_user_id: string | null;
+  counts: Generated<Json>;
+  created_at: Generated<Timestamp>;
+  errors: Generated<Json>;
+  file_name: string;
+  format: string;
+  id: Generated<string>;
+  status: string;
 }
 
 export interface Industries {
@@ -128,6 +281,41 @@ export interface Industries {
   retired_at: Timestamp | null;
   sort: Generated<number>;
   version: number;
+}
+
+export interface Milestones {
+  accepted_at: Timestamp | null;
+  bid_id: string;
+  challenge_id: string;
+  id: Generated<string>;
+  seq: number;
+  status: Generated<string>;
+  title: string;
+  tranche_percent: number;
+}
+
+export interface MilestoneSubmissions {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision: string | null;
+  decision_reason: string | null;
+  evidence: string;
+  id: Generated<string>;
+  milestone_id: string;
+  submitted_by: string | null;
+}
+
+export interface Notifications {
+  body: Generated<string>;
+  challenge_id: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  kind: string;
+  link: string | null;
+  read_at: Timestamp | null;
+  title: string;
+  user_id: string;
 }
 
 export interface OrganisationInvitations {
@@ -162,6 +350,7 @@ export interface Organisations {
   kind: string;
   name: string;
   region_code: string | null;
+  service_region_codes: Generated<string[]>;
   updated_at: Generated<Timestamp>;
   verification_reason: string | null;
   verification_status: Generated<string>;
@@ -226,6 +415,49 @@ export interface SeedRuns {
   name: string;
 }
 
+export interface ServiceRecordExperts {
+  expert_id: string;
+  record_id: string;
+}
+
+export interface ServiceRecords {
+  beneficiaries: number;
+  beneficiary_organisation_id: string | null;
+  capability_id: string | null;
+  challenge_id: string | null;
+  confirmed_at: Timestamp | null;
+  confirmed_by: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  dispute_reason: string | null;
+  evidence: Generated<string>;
+  id: Generated<string>;
+  kind: string;
+  served_on: Timestamp;
+  station_id: string;
+  status: Generated<string>;
+  title: string;
+}
+
+export interface ServiceTeamMembers {
+  created_at: Generated<Timestamp>;
+  expert_id: string;
+  role: Generated<string>;
+  team_id: string;
+}
+
+export interface ServiceTeams {
+  created_at: Generated<Timestamp>;
+  description: Generated<string>;
+  id: Generated<string>;
+  industry_code: string | null;
+  name: string;
+  region_codes: Generated<string[]>;
+  society_id: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Sessions {
   created_at: Timestamp;
   id: string;
@@ -234,6 +466,65 @@ export interface Sessions {
   secret_hash: Buffer;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface StationExperts {
+  consent: Generated<string>;
+  consent_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  expert_id: string;
+  station_id: string;
+}
+
+export interface StationGrades {
+  grade: string;
+  graded_at: Generated<Timestamp>;
+  graded_by: string | null;
+  reason: string;
+  station_id: string;
+  year: number;
+}
+
+export interface StationKinds {
+  code: string;
+  name: string;
+  retired_at: Timestamp | null;
+  sort: Generated<number>;
+}
+
+export interface Stations {
+  address: string;
+  approved_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  description: Generated<string>;
+  discipline_codes: Generated<string[]>;
+  expiry_reminder_for: Timestamp | null;
+  host_kind: string;
+  host_organisation_id: string;
+  id: Generated<string>;
+  industry_codes: string[];
+  kind_code: string;
+  level: string;
+  name: string;
+  region_code: string;
+  society_id: string;
+  status: Generated<string>;
+  term_end: Timestamp;
+  term_start: Timestamp;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface StationStatusEvents {
+  action: string;
+  actor_label: string;
+  actor_user_id: string | null;
+  created_at: Generated<Timestamp>;
+  from_status: string | null;
+  id: Generated<number>;
+  reason: string | null;
+  station_id: string;
+  to_status: string;
 }
 
 export interface Users {
@@ -251,13 +542,27 @@ export interface Users {
 export interface DB {
   api_tokens: ApiTokens;
   audit_log: AuditLog;
+  bid_evaluations: BidEvaluations;
+  bid_team_members: BidTeamMembers;
+  bids: Bids;
+  capabilities: Capabilities;
+  challenge_invitations: ChallengeInvitations;
+  challenge_questions: ChallengeQuestions;
+  challenge_ratings: ChallengeRatings;
+  challenge_revisions: ChallengeRevisions;
   challenge_status_events: ChallengeStatusEvents;
   challenges: Challenges;
   disciplines: Disciplines;
+  expert_achievements: ExpertAchievements;
   expert_profile_claims: ExpertProfileClaims;
   expert_profiles: ExpertProfiles;
   expert_societies: ExpertSocieties;
+  idempotency_keys: IdempotencyKeys;
+  import_runs: ImportRuns;
   industries: Industries;
+  milestone_submissions: MilestoneSubmissions;
+  milestones: Milestones;
+  notifications: Notifications;
   organisation_invitations: OrganisationInvitations;
   organisation_members: OrganisationMembers;
   organisations: Organisations;
@@ -268,6 +573,15 @@ export interface DB {
   regions: Regions;
   search_outbox: SearchOutbox;
   seed_runs: SeedRuns;
+  service_record_experts: ServiceRecordExperts;
+  service_records: ServiceRecords;
+  service_team_members: ServiceTeamMembers;
+  service_teams: ServiceTeams;
   sessions: Sessions;
+  station_experts: StationExperts;
+  station_grades: StationGrades;
+  station_kinds: StationKinds;
+  station_status_events: StationStatusEvents;
+  stations: Stations;
   users: Users;
 }

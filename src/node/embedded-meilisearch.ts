@@ -22,6 +22,8 @@ export interface EmbeddedMeilisearch {
   url: string;
   masterKey: string;
   version: string;
+  /** The engine's process id (for memory readings in benchmarks). */
+  pid(): number | undefined;
   stop(): Promise<void>;
   /** Stops the engine but keeps its data (tests that simulate a search outage). */
   pause(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startEmbeddedMeilisearch(options: Options): Promise<Embedd
     url,
     masterKey,
     version,
+    pid: () => child?.pid,
     async pause() {
       await stopChild(child);
     },

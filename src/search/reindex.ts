@@ -5,7 +5,7 @@ import type { SearchIndexes } from './client.js';
 import { type SearchEntity, searchEntities } from './entities.js';
 import { enqueueSearchSync } from './outbox.js';
 import { applyDefinition } from './settings.js';
-import { awaitTask } from './tasks.js';
+import { awaitTask, SearchTaskFailed } from './tasks.js';
 
 const PAGE = 1000;
 
@@ -41,20 +41,21 @@ export async function reindexAll(
     const total = await countAll(deps.db, entity);
     let done = 0;
     let afterId: string | null = null;
-    const pending: Array<Promise<unknown>> = [];
+    // Pipelined: each batch is enqueued (one request at a time, so the engine is never flooded) without
+    // waiting for the previous one to be indexed; all tasks are awaited and checked before the swap.
+    const taskUids: number[] = [];
     for (;;) {
       const ids: string[] = await definition.listAllIds(deps.db, afterId, options.batchSize ?? PAGE);
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1]!;
       const documents = await definition.loadDocuments(deps.db, ids);
-      // Enqueue batches without waiting for each (Meilisearch batches them), await them all below.
-      pending.push(
-        awaitTask(deps.admin.index(freshUid).addDocuments(documents), `reindex ${entity}`, 600_000),
-      );
+      taskUids.push((await deps.admin.index(freshUid).addDocuments(documents)).taskUid);
       done += ids.length;
       await options.onProgress?.(entity, done, total);
     }
-    await Promise.all(pending);
+    for (const task of await deps.admin.tasks.waitForTasks(taskUids, { timeout: 600_000, interval: 20 })) {
+      if (task.status !== 'succeeded') throw new SearchTaskFailed(`reindex ${entity}`, task);
+    }
     await awaitTask(
       deps.admin.swapIndexes([{ indexes: [liveUid, freshUid], rename: false }]),
       `swap ${liveUid}`,

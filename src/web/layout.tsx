@@ -7,7 +7,7 @@ export function Layout(props: {
   children: Child;
   query?: string;
   /** The signed-in user (`c.get('auth')?.user ?? null`); when not passed, a neutral account link shows. */
-  account?: { display_name: string } | null;
+  account?: { display_name: string; role?: string } | null;
 }) {
   const title = props.title
     ? `${props.title} - ${messages.site.name}`
@@ -30,6 +30,9 @@ export function Layout(props: {
             <span class="tagline">{messages.site.tagline}</span>
             <nav>
               <a href="/challenges">{messages.site.allChallenges}</a>
+              <a href="/experts">{messages.supply.nav.experts}</a>
+              <a href="/societies">{messages.supply.nav.societies}</a>
+              <a href="/capabilities">{messages.supply.nav.capabilities}</a>
               <a href="/api/docs">{messages.site.apiDocs}</a>
               <AccountNav account={props.account} />
             </nav>
@@ -42,7 +45,7 @@ export function Layout(props: {
   );
 }
 
-function AccountNav({ account }: { account: { display_name: string } | null | undefined }) {
+function AccountNav({ account }: { account: { display_name: string; role?: string } | null | undefined }) {
   if (account === undefined) return <a href="/account">{messages.account.accountTitle}</a>;
   if (account === null)
     return (
@@ -53,6 +56,13 @@ function AccountNav({ account }: { account: { display_name: string } | null | un
     );
   return (
     <>
+      <a href="/workspace" data-testid="workspace-link">
+        {messages.flow.pages.workspace}
+      </a>
+      {(account.role === 'expert' || account.role === 'society') && (
+        <a href="/me/recommendations">{messages.matching.forYou.nav}</a>
+      )}
+      {account.role === 'operator' && <a href="/admin/invite-suggestions">{messages.matching.fewBids.nav}</a>}
       <a href="/account" data-testid="account-link">
         {account.display_name}
       </a>

@@ -78,6 +78,15 @@ describe('challenge analysis', () => {
     expect(terms).toEqual(expect.arrayContaining(['黑臭水体', '污水处理']));
   });
 
+  it('bridges back from an academic profile to the colloquial words enterprises write, when asked', () => {
+    const profile = { title: '黑臭水体治理、污水处理', description: '从事农村生活污水处理研究' };
+    const forward = planner.analyse(profile).terms.map((t) => t.term);
+    const back = planner.analyse(profile, { reversePhrases: true }).terms;
+
+    expect(forward).not.toContain('又黑又臭');
+    expect(back.find((t) => t.term === '又黑又臭')?.weight).toBeGreaterThan(0);
+  });
+
   it('expands a word shared by two fields only in the field the challenge is about', () => {
     const bridge = termsOf('连续刚构桥长期下挠病害诊断与加固', '桥梁跨中下挠，需要加固', '交通运输');
 
@@ -150,5 +159,18 @@ describe('domain profiles', () => {
     expect(profileSimilarity(challenge, profileOf('桥梁工程检测与维修加固'))).toBeGreaterThan(
       profileSimilarity(challenge, profileOf('辣椒疫病与植物病害防控')),
     );
+  });
+
+  it('counts each distinct term once per domain it belongs to, overlapping terms included', () => {
+    const profileOf = createDomainProfiler(lexicon);
+
+    // 病害 (agriculture and transport), 病害诊断 inside it, 桥梁 twice: each distinct term once.
+    expect(profileOf('桥梁病害诊断，桥梁加固')).toEqual(
+      new Map([
+        ['agriculture', 1],
+        ['transport', 4],
+      ]),
+    );
+    expect(profileOf('')).toEqual(new Map());
   });
 });

@@ -5,6 +5,8 @@ import { createApp } from '../../src/app.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { latestMigration } from '../../src/db/migration-manifest.js';
 import { createLogger } from '../../src/http/logger.js';
+import { createMatcher } from '../../src/modules/matching/match.js';
+import { loadMatchingResources } from '../../src/modules/matching/resources.js';
 import { createReferenceCache } from '../../src/modules/reference/reference.queries.js';
 import { deriveSearchKeys } from '../../src/node/search-keys.js';
 import { createSearchClient, searchIndexes } from '../../src/search/client.js';
@@ -21,7 +23,7 @@ import { applyIndexSettings } from '../../src/search/settings.js';
  *   await ctx.close();
  */
 export async function createTestContext(
-  options: { meiliUrl?: string; meiliMasterKey?: string; databaseUrl?: string } = {},
+  options: { meiliUrl?: string; meiliMasterKey?: string; databaseUrl?: string; matching?: boolean } = {},
 ) {
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
   let databaseUrl = options.databaseUrl;
@@ -59,6 +61,8 @@ export async function createTestContext(
     logger,
     clock: () => new Date(),
     expectedMigration: latestMigration,
+    // Opt-in: loading the segmenter and lexicon costs ~1 s per test file.
+    ...(options.matching ? { matcher: createMatcher(loadMatchingResources(process.cwd())) } : {}),
   };
   const app = createApp(deps);
 

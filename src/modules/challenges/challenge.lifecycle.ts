@@ -68,7 +68,7 @@ export async function transitionChallenge(
   },
 ): Promise<void> {
   if (!canTransition(input.from, input.to)) {
-    throw new AppError('VALIDATION_FAILED', {
+    throw new AppError('CHALLENGE_STATE_CONFLICT', {
       fields: [{ field: 'status', reason: `不能从「${input.from}」变为「${input.to}」` }],
     });
   }
@@ -83,7 +83,7 @@ export async function transitionChallenge(
     .where('status', '=', input.from)
     .executeTakeFirst();
   if (updated.numUpdatedRows === 0n) {
-    throw new AppError('VALIDATION_FAILED', {
+    throw new AppError('CHALLENGE_STATE_CONFLICT', {
       fields: [{ field: 'status', reason: '榜单状态已被他人修改，请刷新后重试' }],
     });
   }

@@ -6,12 +6,20 @@ import type { AppEnv } from '../../http/router.js';
 import { zodIssuesToFields } from '../../http/validation.js';
 import { Layout, SearchBox } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { challengeRecommendations } from '../matching/recommendation.routes.js';
+import { loadInviteContext } from '../matching/recommendation.usecases.js';
+import { RecommendationsSection } from '../matching/recommendation.view.js';
+import { questionsFor } from './challenge.engagement.js';
+import { EngagementSection } from './challenge.engagement.view.js';
 import { findPublicChallenge, listChallengeStatusEvents, listPublicChallenges } from './challenge.queries.js';
 import { type ChallengeSearchResult, challengeIdParam, challengeSearchQuery } from './challenge.schemas.js';
 import { searchChallenges } from './challenge.search.js';
 import { toChallengeDetail, toChallengeSummary } from './challenge.views.js';
 
 const m = messages.challenge;
+const authActor = (
+  auth: { user: { id: string; role: 'enterprise' | 'expert' | 'society' | 'operator' } } | null,
+) => (auth ? { userId: auth.user.id, role: auth.user.role } : null);
 const dateOnly = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
 
 type Summary = ReturnType<typeof toChallengeSummary> & { highlight?: { title: string; snippet: string } };
@@ -193,6 +201,13 @@ export function challengePages(deps: AppDeps) {
       const row = await findPublicChallenge(deps.db, parsed.data.id);
       if (!row) throw new AppError('CHALLENGE_NOT_FOUND');
       const detail = toChallengeDetail(row, await listChallengeStatusEvents(deps.db, row.id));
+      // The page still renders when matching is off or search is away; only the section is missing.
+      const recommendations = deps.matcher
+        ? await challengeRecommendations(deps, row.id, 6).catch(() => null)
+        : null;
+      const invite = recommendations
+        ? await loadInviteContext(deps.db, c.get('auth')?.user.id ?? null, row.id)
+        : null;
       return c.html(
         <Layout account={c.get('auth')?.user ?? null} title={detail.title}>
           <article class="detail">
@@ -255,6 +270,13 @@ export function challengePages(deps: AppDeps) {
               </ol>
             </section>
           </article>
+          <EngagementSection
+            challengeId={row.id}
+            status={detail.status}
+            role={c.get('auth')?.user.role ?? null}
+            questions={await questionsFor(deps.db, row.id, authActor(c.get('auth')))}
+          />
+          {recommendations && <RecommendationsSection recommendations={recommendations} invite={invite} />}
         </Layout>,
       );
     });

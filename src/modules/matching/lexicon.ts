@@ -71,19 +71,51 @@ export type DomainProfile = Map<string, number>;
  */
 export function createDomainProfiler(lexicon: MatchingLexicon): (text: string) => DomainProfile {
   // Single-character and generic cross-domain words would blur every profile.
-  const termsByDomain = lexicon.domains.map((domain) => ({
-    name: domain.name,
-    terms: [...domainTerms(domain)].filter((term) => term.length >= 2),
-  }));
+  const domainsByTerm = new Map<string, string[]>();
+  for (const domain of lexicon.domains) {
+    for (const term of domainTerms(domain)) {
+      if (term.length < 2) continue;
+      domainsByTerm.set(term, [...(domainsByTerm.get(term) ?? []), domain.name]);
+    }
+  }
+  // A character trie, so a text is scanned once instead of once per term: the matcher profiles
+  // every retrieved candidate, and ~2,000 `includes` per candidate cost ~0.2 ms.
+  const root: TrieNode = { next: new Map(), term: null };
+  for (const term of domainsByTerm.keys()) {
+    let node = root;
+    for (let k = 0; k < term.length; k++) {
+      const code = term.charCodeAt(k);
+      let next = node.next.get(code);
+      if (!next) {
+        next = { next: new Map(), term: null };
+        node.next.set(code, next);
+      }
+      node = next;
+    }
+    node.term = term;
+  }
   return (text) => {
+    const found = new Set<string>();
+    for (let i = 0; i < text.length; i++) {
+      let node = root.next.get(text.charCodeAt(i));
+      for (let j = i + 1; node; j++) {
+        if (node.term !== null) found.add(node.term);
+        node = j < text.length ? node.next.get(text.charCodeAt(j)) : undefined;
+      }
+    }
+    // Each distinct term counts once per domain it belongs to.
     const profile: DomainProfile = new Map();
-    for (const { name, terms } of termsByDomain) {
-      let count = 0;
-      for (const term of terms) if (text.includes(term)) count += 1;
-      if (count > 0) profile.set(name, count);
+    for (const term of found) {
+      for (const name of domainsByTerm.get(term)!) profile.set(name, (profile.get(name) ?? 0) + 1);
     }
     return profile;
   };
+}
+
+/** One node of a trie over UTF-16 code units; `term` is set where a term ends. */
+interface TrieNode {
+  next: Map<number, TrieNode>;
+  term: string | null;
 }
 
 /** Cosine similarity of two domain profiles, 0..1. */

@@ -40,8 +40,16 @@ export interface ChallengeAnalysis {
   profile: DomainProfile;
 }
 
+export interface AnalyseOptions {
+  /**
+   * Also bridge from the academic side to the colloquial one (黑臭水体 → 又黑又臭), for a profile
+   * looking for challenges; lexicon phrases are written the other way round.
+   */
+  reversePhrases?: boolean;
+}
+
 export interface QueryPlanner {
-  analyse(challenge: ChallengeInput): ChallengeAnalysis;
+  analyse(challenge: ChallengeInput, options?: AnalyseOptions): ChallengeAnalysis;
 }
 
 /** How many keywords of the challenge text seed the analysis. */
@@ -50,6 +58,8 @@ const TEXT_KEYWORDS = 24;
 const SYNONYM_FACTOR = 0.8;
 /** A lexicon phrase (又黑又臭) is a strong, deliberate signal of the topic. */
 const PHRASE_WEIGHT = 0.9;
+/** The colloquial trigger of a phrase, found from its academic target: a weaker, indirect signal. */
+const REVERSE_PHRASE_WEIGHT = 0.5;
 /** Words inside a long keyword (污水处理站 → 污水处理) keep part of its weight. */
 const PART_FACTOR = 0.5;
 const INDUSTRY_WEIGHT = 0.5;
@@ -94,7 +104,7 @@ export function createQueryPlanner(lexicon: MatchingLexicon, extractor: KeywordE
   };
 
   return {
-    analyse(challenge) {
+    analyse(challenge, options = {}) {
       const terms = new Map<string, QueryTerm>();
       const add = (term: string, weight: number, origin: TermOrigin) => {
         if (term.length < 2) return;
@@ -142,9 +152,13 @@ export function createQueryPlanner(lexicon: MatchingLexicon, extractor: KeywordE
       // (裂缝 → 病害 → 病虫害 would turn a bridge problem into plant protection).
       const ownTerms = [...terms.values()];
       for (const { domain, trigger, targets } of phrases) {
-        if (!text.includes(trigger) || !isAbout(domain)) continue;
-        const weight = title.includes(trigger) ? 1 : PHRASE_WEIGHT;
-        for (const target of targets) add(target, weight, 'phrase');
+        if (!isAbout(domain)) continue;
+        if (text.includes(trigger)) {
+          const weight = title.includes(trigger) ? 1 : PHRASE_WEIGHT;
+          for (const target of targets) add(target, weight, 'phrase');
+        } else if (options.reversePhrases && targets.some((target) => text.includes(target))) {
+          add(trigger, REVERSE_PHRASE_WEIGHT, 'phrase');
+        }
       }
       for (const found of ownTerms) {
         for (const broad of broaderByKind.get(found.term) ?? [])
@@ -210,6 +224,10 @@ export interface RetrievalOptions {
   maxConcepts: number;
   /** Search only these attributes (default: the index's searchable attributes). */
   attributesToSearchOn?: string[];
+  /** Return only these attributes of each hit (default: all displayed attributes). */
+  attributesToRetrieve?: string[];
+  /** Filter for the retrieval queries (term counts stay over the whole index). */
+  filter?: string[];
 }
 
 /** Alternatives per concept query: Meilisearch reads 10 words, and each term may segment into 2-3. */
@@ -222,6 +240,7 @@ export function planRetrieval(analysis: ChallengeAnalysis, options: RetrievalOpt
     locales: ['cmn'],
     ...(options.attributesToSearchOn ? { attributesToSearchOn: options.attributesToSearchOn } : {}),
   };
+  const retrieve = options.attributesToRetrieve ? { attributesToRetrieve: options.attributesToRetrieve } : {};
   const concepts = conceptsOf(analysis).slice(0, options.maxConcepts);
   const retrieval = concepts.map((concept) => ({
     weight: concept.weight,
@@ -234,6 +253,8 @@ export function planRetrieval(analysis: ChallengeAnalysis, options: RetrievalOpt
       // Alternatives of one concept: any of them may match, rarer ones rank higher.
       matchingStrategy: 'frequency' as const,
       limit: options.perQueryLimit,
+      ...retrieve,
+      ...(options.filter ? { filter: options.filter } : {}),
     },
   }));
   const termCounts = analysis.terms.map((t) => ({

@@ -48,7 +48,8 @@ export interface TermStatistics {
 
 /** BM25's IDF: never negative, large for rare terms, zero-ish for ubiquitous ones. */
 export function inverseDocumentFrequency(stats: TermStatistics, term: string): number {
-  const df = stats.documentFrequency.get(term) ?? 0;
+  // A count cached a while ago may exceed today's index size (documents removed since).
+  const df = Math.min(stats.documentFrequency.get(term) ?? 0, stats.documents);
   return Math.log(1 + (stats.documents - df + 0.5) / (df + 0.5));
 }
 

@@ -1,0 +1,266 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { AppDeps } from '../../app-deps.js';
+import { AppError } from '../../http/errors.js';
+import type { AppEnv } from '../../http/router.js';
+import { zodIssuesToFields } from '../../http/validation.js';
+import { Layout } from '../../web/layout.js';
+import { messages } from '../../web/messages.js';
+import { requireAuth } from '../auth/auth.middleware.js';
+import { FormStyles, Panel } from '../auth/forms.js';
+import { canViewImportRun } from '../auth/policy.js';
+import { actorOf } from '../experts/expert.routes.js';
+import { downloadHeaders } from '../exports/export.format.js';
+import { readImportFile } from './import.files.js';
+import { entityLabels, type ImportEntity, type ImportProblem, importEntities } from './import.format.js';
+import { ImportFileError, type ImportFormat } from './import.read.js';
+import { importTemplate, templateNotes } from './import.templates.js';
+import { importDataset, problemMessages, recordRejectedImport } from './import.usecases.js';
+import type { ImportCounts } from './import.write.js';
+
+const m = messages.importPage;
+const uuid = '[0-9a-fA-F-]{36}';
+
+/** Upload cap of the web page (the CLI takes larger files); the body is cut off at this size. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+/** The report shows this many problems; the run keeps up to 1,000 (import.usecases.ts). */
+const SHOWN_PROBLEMS = 200;
+
+const templateQuery = z.object({ entity: z.enum(importEntities).default('experts') }).strict();
+
+function templateEntity(query: Record<string, string>): ImportEntity {
+  const parsed = templateQuery.safeParse(query);
+  if (!parsed.success)
+    throw new AppError('VALIDATION_FAILED', { fields: zodIssuesToFields(parsed.error.issues) });
+  return parsed.data.entity;
+}
+
+function UploadForm({ error }: { error?: string }) {
+  return (
+    <Panel title={m.title}>
+      <p>{m.intro}</p>
+      {error && (
+        <div class="form-errors" role="alert" data-testid="upload-error">
+          {error}
+        </div>
+      )}
+      <form method="post" action="/imports" enctype="multipart/form-data" class="row">
+        <div class="field">
+          <label for="f-file">{m.file}</label>
+          <input id="f-file" type="file" name="file" accept=".xlsx,.csv,.json,.txt" required />
+        </div>
+        <div class="field">
+          <button type="submit">{m.upload}</button>
+        </div>
+      </form>
+    </Panel>
+  );
+}
+
+function Templates() {
+  const entities: ImportEntity[] = ['societies', 'experts', 'challenges'];
+  return (
+    <Panel title={m.templates}>
+      <ul>
+        {entities.map((entity) => (
+          <li>
+            <a href={`/imports/template.xlsx?entity=${entity}`}>
+              {m.template(entityLabels[entity], 'Excel')}
+            </a>{' '}
+            <a href={`/imports/template.csv?entity=${entity}`}>{m.template(entityLabels[entity], 'CSV')}</a>
+          </li>
+        ))}
+      </ul>
+      <table class="list">
+        <tbody>
+          {templateNotes('experts').map((n) => (
+            <tr>
+              <td>
+                {n.header}
+                {n.required && ' *'}
+              </td>
+              <td>{n.hint}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
+const countLabels: Record<keyof ImportCounts, string> = {
+  societies: entityLabels.societies,
+  experts: entityLabels.experts,
+  enterprises: entityLabels.enterprises,
+  challenges: entityLabels.challenges,
+};
+
+/** Import page for operators and society staff: upload, all-or-nothing import, per-row Chinese report. */
+export function importPages(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get('/imports/template.xlsx', (c) => {
+      const entity = templateEntity(c.req.query());
+      return c.body(
+        importTemplate(entity, 'xlsx') as Uint8Array<ArrayBuffer>,
+        200,
+        downloadHeaders('xlsx', `template-${entity}`, `导入模板-${entityLabels[entity]}`),
+      );
+    })
+    .get('/imports/template.csv', (c) => {
+      const entity = templateEntity(c.req.query());
+      return c.body(
+        importTemplate(entity, 'csv') as Uint8Array<ArrayBuffer>,
+        200,
+        downloadHeaders('csv', `template-${entity}`, `导入模板-${entityLabels[entity]}`),
+      );
+    })
+    .get('/imports', async (c) => {
+      const auth = requireAuth(c);
+      let runs = deps.db
+        .selectFrom('import_runs')
+        .select(['id', 'file_name', 'status', 'actor_label', 'created_at'])
+        .orderBy('created_at', 'desc')
+        .limit(20);
+      // Operators see every run; society staff their own (a run's report names people).
+      if (auth.user.role !== 'operator') runs = runs.where('actor_user_id', '=', auth.user.id);
+      const history = await runs.execute();
+      return c.html(
+        <Layout account={auth.user} title={m.title}>
+          <FormStyles />
+          <UploadForm />
+          <Templates />
+          <Panel title={m.history}>
+            <table class="list" data-testid="import-history">
+              <tbody>
+                {history.map((run) => (
+                  <tr>
+                    <td>
+                      <a href={`/imports/runs/${run.id}`}>{run.file_name}</a>
+                    </td>
+                    <td>{run.status === 'applied' ? m.applied : m.rejected}</td>
+                    <td>{run.actor_label}</td>
+                    <td>{run.created_at.toISOString().slice(0, 16).replace('T', ' ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Panel>
+        </Layout>,
+      );
+    })
+    .post(
+      '/imports',
+      // Streams are cut at the cap instead of being buffered whole first.
+      bodyLimit({
+        maxSize: MAX_UPLOAD_BYTES + 64 * 1024,
+        onError: () => {
+          throw new AppError('PAYLOAD_TOO_LARGE', { detail: m.fileTooLarge(MAX_UPLOAD_BYTES / 1024 / 1024) });
+        },
+      }),
+      async (c) => {
+        const auth = requireAuth(c);
+        const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+        const refuse = (message: string, status: 413 | 415 | 422) =>
+          c.html(
+            <Layout account={auth.user} title={m.title}>
+              <FormStyles />
+              <UploadForm error={message} />
+              <Templates />
+            </Layout>,
+            status,
+          );
+        if (type !== 'multipart/form-data') return refuse(m.noFile, 415);
+        const body = await c.req.parseBody();
+        const file = body.file;
+        if (!(file instanceof File) || file.size === 0) return refuse(m.noFile, 422);
+        if (file.size > MAX_UPLOAD_BYTES) return refuse(m.fileTooLarge(MAX_UPLOAD_BYTES / 1024 / 1024), 413);
+        const actor = { userId: auth.user.id, label: auth.user.display_name };
+        const fileName = file.name.slice(0, 200) || 'upload';
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        let result: Awaited<ReturnType<typeof importDataset>>;
+        try {
+          const { dataset, format } = await readImportFile(bytes, fileName, { maxBytes: MAX_UPLOAD_BYTES });
+          result = await importDataset(deps.db, dataset, { fileName, format, actor });
+        } catch (error) {
+          if (!(error instanceof ImportFileError)) throw error;
+          const format: ImportFormat = fileName.toLowerCase().endsWith('.json')
+            ? 'json'
+            : fileName.toLowerCase().endsWith('.xlsx')
+              ? 'xlsx'
+              : 'csv';
+          result = await recordRejectedImport(deps.db, { fileName, format, actor }, error.problems);
+        }
+        if (result.ok) deps.outbox?.notify();
+        // Post/redirect/get: the report has its own address, and a reload does not import twice.
+        return c.redirect(`/imports/runs/${result.runId}`, 303);
+      },
+    )
+    .get(`/imports/runs/:id{${uuid}}`, async (c) => {
+      const auth = requireAuth(c);
+      const run = await deps.db
+        .selectFrom('import_runs')
+        .selectAll()
+        .where('id', '=', c.req.param('id'))
+        .executeTakeFirst();
+      if (!run || !canViewImportRun(actorOf(c), run)) throw new AppError('IMPORT_RUN_NOT_FOUND');
+      const problems = (run.errors as unknown as ImportProblem[]) ?? [];
+      const lines = problemMessages(problems, run.format as ImportFormat);
+      const counts = run.counts as unknown as Partial<ImportCounts>;
+      return c.html(
+        <Layout account={auth.user} title={m.resultTitle}>
+          <FormStyles />
+          <section class="panel" data-testid="import-result" data-status={run.status}>
+            <h1>
+              {m.resultTitle}：{run.file_name}
+            </h1>
+            <p class="meta">
+              <span>
+                {m.by}：{run.actor_label}
+              </span>{' '}
+              <span>
+                {m.at}：{run.created_at.toISOString().slice(0, 16).replace('T', ' ')}
+              </span>
+            </p>
+            {run.status === 'applied' ? (
+              <>
+                <div class="notice" role="status">
+                  {m.applied}
+                </div>
+                <table class="list" data-testid="import-counts">
+                  <tbody>
+                    {(Object.keys(countLabels) as Array<keyof ImportCounts>)
+                      .filter((k) => (counts[k]?.created ?? 0) + (counts[k]?.updated ?? 0) > 0)
+                      .map((k) => (
+                        <tr data-entity={k}>
+                          <td>{countLabels[k]}</td>
+                          <td>
+                            {m.created} <span data-count="created">{counts[k]?.created ?? 0}</span>
+                          </td>
+                          <td>
+                            {m.updated} <span data-count="updated">{counts[k]?.updated ?? 0}</span>
+                          </td>
+                        </tr>
+                      ))}
+                  </tbody>
+                </table>
+              </>
+            ) : (
+              <>
+                <div class="form-errors" role="alert">
+                  {m.errorsTitle(problems.length)}
+                </div>
+                <ol data-testid="import-errors">
+                  {lines.slice(0, SHOWN_PROBLEMS).map((line) => (
+                    <li>{line}</li>
+                  ))}
+                </ol>
+                {lines.length > SHOWN_PROBLEMS && <p>{m.moreErrors(lines.length - SHOWN_PROBLEMS)}</p>}
+              </>
+            )}
+          </section>
+          <UploadForm />
+        </Layout>,
+      );
+    });
+}

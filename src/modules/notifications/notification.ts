@@ -1,0 +1,137 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AppDeps } from '../../app-deps.js';
+import type { Database } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../http/errors.js';
+import { messages } from '../../web/messages.js';
+import { mailerOf } from '../auth/account.usecases.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface NotificationInput {
+  kind: string;
+  title: string;
+  body?: string;
+  /** A path on this site (`/workspace/challenges/…`). */
+  link?: string;
+  challengeId?: string | null;
+  /** Also send an e-mail (through the mail outbox, same transaction). Default true. */
+  mail?: boolean;
+}
+
+/**
+ * Notifies users in the caller's transaction: one in-app row each, plus an e-mail through the mailer
+ * adapter, so a rolled-back action notifies nobody. Duplicate ids are notified once.
+ *
+ * @example
+ *   await notifyUsers(trx, deps, [leadUserId], { kind: 'bid.awarded', title: m.awarded(title) });
+ */
+export async function notifyUsers(
+  trx: Executor,
+  deps: AppDeps,
+  userIds: readonly (string | null | undefined)[],
+  input: NotificationInput,
+): Promise<void> {
+  const ids = [...new Set(userIds.filter((id): id is string => typeof id === 'string'))];
+  if (ids.length === 0) return;
+  await trx
+    .insertInto('notifications')
+    .values(
+      ids.map((user_id) => ({
+        user_id,
+        kind: input.kind,
+        title: input.title,
+        body: input.body ?? '',
+        link: input.link ?? null,
+        challenge_id: input.challengeId ?? null,
+      })),
+    )
+    .execute();
+  if (input.mail === false) return;
+  const users = await trx.selectFrom('users').select(['email']).where('id', 'in', ids).execute();
+  const mailer = mailerOf(deps);
+  for (const user of users) {
+    await mailer.send(trx, {
+      to: user.email,
+      subject: `【揭榜】${input.title}`,
+      text: `${input.title}\n\n${input.body ?? ''}${input.link ? `\n${input.link}` : ''}${messages.flow.notify.mailFooter}`,
+      kind: input.kind,
+    });
+  }
+}
+
+/** Member user ids of an organisation (the people who act for an enterprise or a society). */
+export async function organisationMemberIds(db: Executor, organisationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('organisation_members')
+    .select('user_id')
+    .where('organisation_id', '=', organisationId)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+export async function operatorIds(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('users').select('id').where('role', '=', 'operator').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function listNotifications(
+  db: Database,
+  userId: string,
+  page: { offset: number; limit: number },
+) {
+  const [rows, counts] = await Promise.all([
+    db
+      .selectFrom('notifications')
+      .select(['id', 'kind', 'title', 'body', 'link', 'challenge_id', 'read_at', 'created_at'])
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .offset(page.offset)
+      .limit(page.limit)
+      .execute(),
+    countNotifications(db, userId),
+  ]);
+  return { rows, ...counts };
+}
+
+export async function countNotifications(db: Database, userId: string) {
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.count<number>('id').filterWhere('read_at', 'is', null).as('unread'),
+    ])
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), unread: Number(row.unread) };
+}
+
+/** Marks one of the user's notifications read; someone else's id is 404 (not theirs to know). */
+export async function markNotificationRead(db: Database, userId: string, id: number, at: Date) {
+  const updated = await db
+    .updateTable('notifications')
+    .set({ read_at: at })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 0n) {
+    const exists = await db
+      .selectFrom('notifications')
+      .select('id')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!exists) throw new AppError('NOTIFICATION_NOT_FOUND');
+  }
+}
+
+export async function markAllNotificationsRead(db: Database, userId: string, at: Date): Promise<number> {
+  const updated = await db
+    .updateTable('notifications')
+    .set({ read_at: at })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows);
+}
