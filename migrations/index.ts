@@ -5,6 +5,7 @@ import * as supply from './20261127T1400_supply.js';
 import * as bidding from './20261127T1500_bidding.js';
 import * as stations from './20261127T1600_stations.js';
 import * as outboxNotify from './20261127T1700_outbox_notify.js';
+import * as publicListingIndex from './20261127T1800_public_listing_index.js';
 
 /**
  * Every migration, by name, in order. Listed statically (rather than read from the folder at run
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T1500_bidding': bidding,
   '20261127T1600_stations': stations,
   '20261127T1700_outbox_notify': outboxNotify,
+  '20261127T1800_public_listing_index': publicListingIndex,
 };
