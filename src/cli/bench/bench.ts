@@ -19,7 +19,6 @@ import { type Kysely, sql } from 'kysely';
 import { allIndexes } from '../../../search/indexes.js';
 import { applyReferenceData } from '../../../seeds/reference-data.js';
 import { createDatabase } from '../../db/database.js';
-import { createLogger } from '../../http/logger.js';
 import { transitionChallenge } from '../../modules/challenges/challenge.lifecycle.js';
 import { readImportFile } from '../../modules/imports/import.files.js';
 import { importDataset } from '../../modules/imports/import.usecases.js';
@@ -174,7 +173,6 @@ async function main() {
   };
   process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
   try {
-    const logger = createLogger('warn');
     const { db } = createDatabase({ url: services.databaseUrl, poolMax: 8, statementTimeoutMs: 0 });
     await migrateToLatest(db as unknown as Kysely<unknown>);
     await applyReferenceData(db);
