@@ -12,6 +12,13 @@ import { migrateToLatest } from '../../src/node/migrate.js';
 import { newChallenge, newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
+/** A pool whose idle clients may be cut by the outage without an unhandled error. */
+function quietPool(url: string) {
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on('error', () => {});
+  return pool;
+}
+
 // This file runs its own PostgreSQL so that stopping it disturbs no other test file.
 let postgres: EmbeddedPostgres;
 let ctx: TestContext;
@@ -24,7 +31,7 @@ beforeAll(async () => {
     ephemeral: true,
   });
   const setup = new Kysely<unknown>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url }) }),
+    dialect: new PostgresDialect({ pool: quietPool(postgres.url) }),
   });
   await migrateToLatest(setup);
   await applyReferenceData(setup as unknown as Database);

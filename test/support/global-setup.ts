@@ -48,6 +48,7 @@ export default async function setup(project: TestProject) {
   const postgres = pgResult.value;
   const meili = meiliResult.value;
   const pool = new pg.Pool({ connectionString: postgres.url });
+  pool.on('error', () => {});
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
   await applyReferenceData(db as unknown as Database);
