@@ -120,3 +120,23 @@ export const searchEntities = {
 } satisfies Record<string, SearchEntityDefinition>;
 
 export type SearchEntity = keyof typeof searchEntities;
+
+/**
+ * Every id an entity should have in its index, in pages of `pageSize` (keyset paging on id).
+ *
+ * @example
+ *   for await (const ids of publicIdPages(db, 'challenge', 1000)) await enqueueSearchSync(db, 'challenge', ids);
+ */
+export async function* publicIdPages(
+  db: Database,
+  entity: SearchEntity,
+  pageSize: number,
+): AsyncGenerator<string[]> {
+  let afterId: string | null = null;
+  for (;;) {
+    const ids: string[] = await searchEntities[entity].listAllIds(db, afterId, pageSize);
+    if (ids.length === 0) return;
+    yield ids;
+    afterId = ids[ids.length - 1]!;
+  }
+}

@@ -2,7 +2,7 @@ import type { Meilisearch } from 'meilisearch';
 import { allIndexes } from '../../search/indexes.js';
 import type { Database } from '../db/database.js';
 import type { SearchIndexes } from './client.js';
-import { type SearchEntity, searchEntities } from './entities.js';
+import { publicIdPages, type SearchEntity, searchEntities } from './entities.js';
 import { enqueueSearchSync } from './outbox.js';
 import { applyDefinition } from './settings.js';
 import { awaitTask, SearchTaskFailed } from './tasks.js';
@@ -40,14 +40,10 @@ export async function reindexAll(
 
     const total = await countAll(deps.db, entity);
     let done = 0;
-    let afterId: string | null = null;
     // Pipelined: each batch is enqueued (one request at a time, so the engine is never flooded) without
     // waiting for the previous one to be indexed; all tasks are awaited and checked before the swap.
     const taskUids: number[] = [];
-    for (;;) {
-      const ids: string[] = await definition.listAllIds(deps.db, afterId, options.batchSize ?? PAGE);
-      if (ids.length === 0) break;
-      afterId = ids[ids.length - 1]!;
+    for await (const ids of publicIdPages(deps.db, entity, options.batchSize ?? PAGE)) {
       const documents = await definition.loadDocuments(deps.db, ids);
       taskUids.push((await deps.admin.index(freshUid).addDocuments(documents)).taskUid);
       done += ids.length;
@@ -71,13 +67,8 @@ export async function reindexAll(
 
 async function countAll(db: Database, entity: SearchEntity): Promise<number> {
   let total = 0;
-  let afterId: string | null = null;
-  for (;;) {
-    const ids: string[] = await searchEntities[entity].listAllIds(db, afterId, 10_000);
-    if (ids.length === 0) return total;
-    total += ids.length;
-    afterId = ids[ids.length - 1]!;
-  }
+  for await (const ids of publicIdPages(db, entity, 10_000)) total += ids.length;
+  return total;
 }
 
 /** Queues every entity of an index that is empty while the database has public rows (fresh engine). */
@@ -92,11 +83,7 @@ export async function enqueueMissingSearchDocuments(
   >) {
     const stats = await admin.index(indexes.uid(definition.index)).getStats();
     if (stats.numberOfDocuments > 0) continue;
-    let afterId: string | null = null;
-    for (;;) {
-      const ids: string[] = await definition.listAllIds(db, afterId, PAGE);
-      if (ids.length === 0) break;
-      afterId = ids[ids.length - 1]!;
+    for await (const ids of publicIdPages(db, entity, PAGE)) {
       await enqueueSearchSync(db, entity, ids);
       queued += ids.length;
     }

@@ -27,7 +27,7 @@ import { openIsolatedServices } from '../../node/isolated-services.js';
 import { migrateToLatest } from '../../node/migrate.js';
 import { deriveSearchKeys } from '../../node/search-keys.js';
 import { createSearchClient, searchIndexes } from '../../search/client.js';
-import { searchEntities } from '../../search/entities.js';
+import { publicIdPages, searchEntities } from '../../search/entities.js';
 import { reindexAll } from '../../search/reindex.js';
 import { applyDefinition, applyIndexSettings } from '../../search/settings.js';
 import { benchQueries, generateCorpus } from './corpus.js';
@@ -599,15 +599,10 @@ async function allDocuments(
   db: ReturnType<typeof createDatabase>['db'],
   entity: keyof typeof searchEntities,
 ) {
-  const definition = searchEntities[entity];
   const docs: Array<Record<string, unknown>> = [];
-  let afterId: string | null = null;
-  for (;;) {
-    const ids: string[] = await definition.listAllIds(db, afterId, 5000);
-    if (ids.length === 0) return docs;
-    afterId = ids[ids.length - 1]!;
-    docs.push(...(await definition.loadDocuments(db, ids)));
-  }
+  for await (const ids of publicIdPages(db, entity, 5000))
+    docs.push(...(await searchEntities[entity].loadDocuments(db, ids)));
+  return docs;
 }
 
 /** The engine's best case: the same documents as NDJSON, pipelined, into a fresh index. Docs/s. */
