@@ -6,6 +6,12 @@ import * as bidding from './20261127T1500_bidding.js';
 import * as stations from './20261127T1600_stations.js';
 import * as outboxNotify from './20261127T1700_outbox_notify.js';
 import * as publicListingIndex from './20261127T1800_public_listing_index.js';
+import * as attachments from './20261127T1900_attachments.js';
+import * as mailDelivery from './20261127T2000_mail_delivery.js';
+import * as notificationDigest from './20261127T2100_notification_digest.js';
+import * as savedSearchAlerts from './20261127T2400_saved_search_alerts.js';
+import * as importProgress from './20261127T2500_import_progress.js';
+import * as bidServiceTeam from './20261127T2501_bid_service_team.js';
 
 /**
  * Every migration, by name, in order. Listed statically (rather than read from the folder at run
@@ -20,4 +26,10 @@ export const migrations: Record<string, Migration> = {
   '20261127T1600_stations': stations,
   '20261127T1700_outbox_notify': outboxNotify,
   '20261127T1800_public_listing_index': publicListingIndex,
+  '20261127T1900_attachments': attachments,
+  '20261127T2000_mail_delivery': mailDelivery,
+  '20261127T2100_notification_digest': notificationDigest,
+  '20261127T2400_saved_search_alerts': savedSearchAlerts,
+  '20261127T2500_import_progress': importProgress,
+  '20261127T2501_bid_service_team': bidServiceTeam,
 };

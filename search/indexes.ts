@@ -45,6 +45,8 @@ export const challengesIndex: IndexDefinition = {
       'enterprise_name',
     ],
     filterableAttributes: [
+      // New-challenge alerts (src/modules/matching/alerts.ts) test saved searches against just-published ids.
+      'id',
       'status',
       'industry_code',
       'industry_group',

@@ -27,6 +27,8 @@ export interface ExpertDocument {
   /** Research fields, short academic phrases: the strongest topic signal. */
   fields: string[];
   bio: string;
+  /** available | limited | unavailable (the app's indexer sets it; absent means available). */
+  availability?: string;
 }
 
 /** One provincial society as indexed for matching. */
@@ -68,3 +70,39 @@ export const societyIndexSettings = {
   rankingRules: matchingRankingRules,
   localizedAttributes: chineseEverywhere,
 } satisfies Settings;
+
+/**
+ * What the platform knows beyond the profile text, applied to the final expert list of a challenge
+ * (src/modules/matching/rerank.ts `applyPlatformSignals`). Both signals only re-order experts that
+ * already fit the topic: imported or dev data, with no history and the default availability, keep
+ * exactly the order topical fit gives them.
+ */
+export const platformSignalWeights = {
+  /**
+   * Score multiplier by the profile's availability (可承接 / 较忙 / 暂不接受揭榜). Unavailable experts
+   * stay in the list (an enterprise may still want to know them) but sink below anyone comparable.
+   */
+  availability: { available: 1, limited: 0.85, unavailable: 0.4 } as Record<string, number>,
+  /**
+   * Largest bonus a track record adds, relative to the best candidate's score, and scaled by the
+   * candidate's own relative score: a strong record lifts a good match over an equal one, it does
+   * not carry a weak match up the list.
+   */
+  trackRecord: 0.08,
+  /** Units of track record: a solved (验收) challenge is the strongest evidence of delivery. */
+  units: {
+    solved: 1,
+    /** Appointed 挂帅 but not (yet) accepted. */
+    awarded: 0.6,
+    /** Extra for an award in the same industry as the challenge. */
+    awardedInIndustry: 0.6,
+    /** A confirmed service record (服务记录) at a station. */
+    service: 0.2,
+    /** Per rating, times (average − 3) / 2: good ratings add, poor ones take away. */
+    rating: 0.5,
+  },
+  /** Half of the bonus is reached at this many units (the bonus saturates: 10 wins ≈ 3 wins). */
+  halfAtUnits: 2,
+  /** How many of the best experts are looked up in PostgreSQL for these signals. */
+  pool: 60,
+} as const;

@@ -170,6 +170,57 @@ if (!challenges.some((c) => text(c).includes('辣椒') && text(c).includes('干�
   fail('challenges: none mentions both 辣椒 and 干燥');
 }
 
+// stations (demo): experts of demo societies; stations at a county with a demo host; records
+const stationsFile = load('demo/stations.json');
+const demoExperts = stationsFile.experts;
+const expertKeys = uniq('station experts', demoExperts, 'key');
+for (const e of demoExperts) {
+  if (orgByKey.get(e.society_key)?.kind !== 'society') fail(`station experts: ${e.key} bad society_key`);
+  if (!isCounty(e.region_code)) fail(`station experts: ${e.key} region_code is not a county`);
+  if (!e.name || !e.title || !e.affiliation || !Array.isArray(e.fields) || e.fields.length === 0)
+    fail(`station experts: ${e.key} needs name, title, affiliation and fields`);
+}
+const demoStations = stationsFile.stations;
+uniq('stations', demoStations, 'key');
+uniq('stations', demoStations, 'name');
+const stationKinds = new Set(['society-workstation', 'expert-service-station', 'innovation-branch']);
+const recordKinds = new Set(['visit', 'training', 'consulting', 'problem_solved', 'standard_drafted']);
+const stationPrefectures = new Set();
+for (const s of demoStations) {
+  if (!stationKinds.has(s.kind_code)) fail(`stations: ${s.key} bad kind_code ${s.kind_code}`);
+  if (orgByKey.get(s.society_key)?.kind !== 'society')
+    fail(`stations: ${s.key} society_key is not a society`);
+  if (orgByKey.get(s.host_key)?.kind !== 'enterprise')
+    fail(`stations: ${s.key} host_key is not an enterprise`);
+  if (!['enterprise', 'park', 'county_government'].includes(s.host_kind))
+    fail(`stations: ${s.key} bad host_kind`);
+  if (!isCounty(s.region_code)) fail(`stations: ${s.key} region_code ${s.region_code} is not a county`);
+  else if (s.status === 'active') stationPrefectures.add(regionByCode.get(s.region_code).parent_code);
+  if (!['applied', 'host_confirmed', 'active'].includes(s.status))
+    fail(`stations: ${s.key} bad status ${s.status}`);
+  if (!Array.isArray(s.industry_codes) || s.industry_codes.length === 0)
+    fail(`stations: ${s.key} needs industries`);
+  for (const code of s.industry_codes ?? [])
+    if (!industryCodes.has(code)) fail(`stations: ${s.key} unknown industry_code ${code}`);
+  for (const key of s.expert_keys) if (!expertKeys.has(key)) fail(`stations: ${s.key} unknown expert ${key}`);
+  if (s.status !== 'active' && s.records.length > 0)
+    fail(`stations: ${s.key} records on a station not running`);
+  for (const r of s.records) {
+    if (!recordKinds.has(r.kind)) fail(`stations: ${s.key} record bad kind ${r.kind}`);
+    if (!r.title || r.title.length < 2 || r.title.length > 100)
+      fail(`stations: ${s.key} record title length`);
+    if (!Number.isInteger(r.days_ago) || r.days_ago < 0 || r.days_ago > 400)
+      fail(`stations: ${s.key} record days_ago must be within the term (0-400)`);
+    if (!Number.isInteger(r.beneficiaries) || r.beneficiaries < 0)
+      fail(`stations: ${s.key} record beneficiaries`);
+    if (!['submitted', 'confirmed'].includes(r.status)) fail(`stations: ${s.key} record bad status`);
+    for (const key of r.expert_keys)
+      if (!s.expert_keys.includes(key)) fail(`stations: ${s.key} record expert ${key} is not stationed`);
+  }
+}
+if (stationPrefectures.size < 3)
+  fail(`stations: running stations in only ${stationPrefectures.size} prefectures`);
+
 const count = (arr, f) => arr.reduce((m, x) => m.set(x[f], (m.get(x[f]) || 0) + 1), new Map());
 console.log(
   `regions: ${regions.length} (${Object.entries(levels)
@@ -187,6 +238,9 @@ console.log(
 );
 console.log(
   `challenges: ${challenges.length} (${[...count(challenges, 'status')].map(([k, v]) => `${k} ${v}`).join(', ')}), prefectures ${prefectures.size}`,
+);
+console.log(
+  `stations: ${demoStations.length} (running in ${stationPrefectures.size} prefectures), ${demoStations.reduce((n, s) => n + s.records.length, 0)} service records`,
 );
 if (errors.length) {
   for (const e of errors) console.error(`ERROR ${e}`);

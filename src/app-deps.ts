@@ -6,6 +6,7 @@ import type { Mailer } from './mail/mailer.js';
 import type { Matcher } from './modules/matching/match.js';
 import type { ReferenceCache } from './modules/reference/reference.queries.js';
 import type { SearchIndexes } from './search/client.js';
+import type { StorageAdapter } from './storage/storage.js';
 
 /**
  * Everything the request-serving app needs, passed in explicitly by an entry point (Node server,
@@ -49,4 +50,10 @@ export interface AppDeps {
    * it, recommendation routes answer 503 MATCHING_UNAVAILABLE and pages omit the section.
    */
   matcher?: Matcher;
+  /**
+   * Where attachment bytes go: a local directory (Node, `createLocalStorage`) or an S3-compatible
+   * bucket (`createS3Storage`, also on Workers). Without it, attachment uploads and downloads answer
+   * 503 STORAGE_UNAVAILABLE; lists still work.
+   */
+  storage?: StorageAdapter;
 }

@@ -8,6 +8,8 @@ import type { AppDeps } from './app-deps.js';
 import { apiBodyGuard, MAX_JSON_BODY_BYTES } from './http/api-guards.js';
 import { AppError, toAppError, toProblem } from './http/errors.js';
 import type { AppEnv } from './http/router.js';
+import { attachmentPages } from './modules/attachments/attachment.pages.js';
+import { attachmentApi, exceptAttachmentUploads } from './modules/attachments/attachment.routes.js';
 import { accountPages } from './modules/auth/account.pages.js';
 import { accountApi } from './modules/auth/account.routes.js';
 import { authenticate } from './modules/auth/auth.middleware.js';
@@ -24,11 +26,15 @@ import { dashboardApi, dashboardPages } from './modules/dashboard/dashboard.page
 import { deliveryApi } from './modules/delivery/delivery.routes.js';
 import { evaluationPages } from './modules/evaluation/evaluation.pages.js';
 import { evaluationApi } from './modules/evaluation/evaluation.routes.js';
+import { expertClaimPages } from './modules/experts/expert.claims.pages.js';
+import { expertClaimApi } from './modules/experts/expert.claims.routes.js';
 import { expertPages } from './modules/experts/expert.pages.js';
 import { expertApi } from './modules/experts/expert.routes.js';
 import { exportRoutes } from './modules/exports/export.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { importPages } from './modules/imports/import.pages.js';
+import { alertPages } from './modules/matching/alerts.pages.js';
+import { alertApi } from './modules/matching/alerts.routes.js';
 import { forYouPages } from './modules/matching/for-you.pages.js';
 import { recommendationApi } from './modules/matching/recommendation.routes.js';
 import { notificationApi } from './modules/notifications/notification.routes.js';
@@ -40,6 +46,7 @@ import { societyApi } from './modules/societies/society.routes.js';
 import { stationPages } from './modules/stations/station.pages.js';
 import { stationApi } from './modules/stations/station.routes.js';
 import { ErrorPage } from './web/error-page.js';
+import { PICKER_SCRIPT_PATH, pageAllowsScript, pickerScript } from './web/picker.js';
 import { faviconSvg, siteCss } from './web/site.css.js';
 
 export type { AppDeps } from './app-deps.js';
@@ -68,12 +75,13 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
-  // Pages use no script at all, so the CSP forbids it; only the API docs page needs swagger-ui's
+  // Pages use no script except the picker file on station forms, so the CSP forbids it elsewhere; only the API docs page needs swagger-ui's
   // bundle and its inline start-up script. Framing is refused everywhere (clickjacking).
   const strictHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
-      scriptSrc: ["'none'"],
+      // Only the form pages with pickers load one first-party file (src/web/picker.tsx); never inline.
+      scriptSrc: [(c) => (pageAllowsScript(c.req.path) ? "'self'" : "'none'")],
       styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:'],
       formAction: ["'self'"],
@@ -105,26 +113,34 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(siteCss, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
+  app.get(PICKER_SCRIPT_PATH, (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(pickerScript, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+  });
   app.get('/assets/favicon.svg', (c) => {
     c.header('Cache-Control', 'public, max-age=86400');
     return c.body(faviconSvg, 200, { 'Content-Type': 'image/svg+xml' });
   });
 
   // Streams are cut at the limit instead of being buffered whole first.
+  // Attachment uploads are multipart and bigger; their routes apply their own limit.
   app.use(
     '/api/*',
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE');
-      },
-    }),
+    exceptAttachmentUploads(
+      bodyLimit({
+        maxSize: MAX_JSON_BODY_BYTES,
+        onError: () => {
+          throw new AppError('PAYLOAD_TOO_LARGE');
+        },
+      }),
+    ),
   );
-  app.use('/api/*', apiBodyGuard);
+  app.use('/api/*', exceptAttachmentUploads(apiBodyGuard));
   const api = challengeApi(deps);
   api.route('/', referenceApi(deps));
   api.route('/', accountApi(deps));
   api.route('/', recommendationApi(deps));
+  api.route('/', alertApi(deps));
   api.route('/', organisationApi(deps));
   api.route('/', challengeWorkflowApi(deps));
   api.route('/', challengeEngagementApi(deps));
@@ -135,8 +151,10 @@ export function createApp(deps: AppDeps) {
   api.route('/', evaluationApi(deps));
   api.route('/', dashboardApi(deps));
   api.route('/', expertApi(deps));
+  api.route('/', expertClaimApi(deps));
   api.route('/', societyApi(deps));
   api.route('/', capabilityApi(deps));
+  api.route('/', attachmentApi(deps));
   app.route('/api/v1', api);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -163,14 +181,17 @@ export function createApp(deps: AppDeps) {
   app.route('/', organisationPages(deps));
   app.route('/', challengeWorkflowPages(deps));
   app.route('/', forYouPages(deps));
+  app.route('/', alertPages(deps));
   app.route('/', bidPages(deps));
   app.route('/', expertPages(deps));
+  app.route('/', expertClaimPages(deps));
   app.route('/', societyPages(deps));
   app.route('/', capabilityPages(deps));
   app.route('/', importPages(deps));
   app.route('/', stationPages(deps));
   app.route('/', evaluationPages(deps));
   app.route('/', dashboardPages(deps));
+  app.route('/', attachmentPages(deps));
 
   app.notFound(() => {
     throw new AppError('NOT_FOUND');

@@ -14,14 +14,20 @@ import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config/config.js';
 import { latestMigration } from './db/migration-manifest.js';
 import { createLogger } from './http/logger.js';
+import { startMailSender } from './mail/mail-outbox.js';
+import { sweepAccounts } from './modules/auth/account.sweep.js';
 import { startDeadlineSweeper } from './modules/challenges/challenge.deadlines.js';
+import { startAlertDispatcher } from './modules/matching/alerts.js';
 import { createMatcher } from './modules/matching/match.js';
 import { loadMatchingResources } from './modules/matching/resources.js';
+import { sendDailyDigests } from './modules/notifications/notification.digest.js';
 import { createReferenceCache } from './modules/reference/reference.queries.js';
 import { sweepStations } from './modules/stations/station.sweep.js';
+import { storageFromConfig } from './node/local-storage.js';
 import { listenForOutboxWrites } from './node/outbox-listener.js';
 import { prepareServices } from './node/prepare.js';
 import { openRuntime } from './node/runtime.js';
+import { createSmtpTransport, smtpSettingsFrom } from './node/smtp-transport.js';
 import { startOutboxWorker } from './search/outbox.js';
 
 let config: ReturnType<typeof parseConfig>;
@@ -74,8 +80,35 @@ const runStationSweep = () =>
 void runStationSweep();
 const stationSweep = setInterval(() => void runStationSweep(), 3_600_000);
 stationSweep.unref();
+// Expired sessions and reset links, ended rate-limit windows: at start, then hourly (idempotent).
+const runAccountSweep = () =>
+  sweepAccounts(runtime.db, new Date(), { logger }).catch((error) =>
+    logger.warn('account sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+  );
+void runAccountSweep();
+const accountSweep = setInterval(() => void runAccountSweep(), 3_600_000);
+accountSweep.unref();
+// Daily notification digests (sent after midnight China time): at start, then hourly; a DB guard
+// row per user and day makes every run and every instance send each digest once.
+const runDigestSweep = () =>
+  sendDailyDigests({ db: runtime.db, logger }, new Date()).catch((error) =>
+    logger.warn('digest sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+  );
+void runDigestSweep();
+const digestSweep = setInterval(() => void runDigestSweep(), 3_600_000);
+digestSweep.unref();
+// Mail outbox → SMTP when configured (Node only); otherwise mail stays in outbound_emails.
+const smtpSettings = smtpSettingsFrom(config);
+const smtpTransport = smtpSettings ? createSmtpTransport(smtpSettings) : null;
+const mailSender = smtpTransport
+  ? startMailSender({ db: runtime.db, transport: smtpTransport, logger })
+  : null;
 // Bid deadlines close from PostgreSQL state every minute (and once now, catching up after a restart).
 const deadlines = startDeadlineSweeper({ db: runtime.db, logger }, 60_000, () => outbox.notify());
+// The matcher's lexicon is read from disk here (Node), so the request path stays runtime-neutral.
+const matcher = createMatcher(
+  loadMatchingResources(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')),
+);
 const app = createApp({
   environment: config.NODE_ENV,
   db: runtime.db,
@@ -86,11 +119,10 @@ const app = createApp({
   clock: () => new Date(),
   expectedMigration: latestMigration,
   outbox,
-  // The matcher's lexicon is read from disk here (Node), so the request path stays runtime-neutral.
-  matcher: createMatcher(
-    loadMatchingResources(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')),
-  ),
+  matcher,
   docsAssetsBaseUrl: '/vendor',
+  // Attachments: S3-compatible bucket when S3_ENDPOINT is set, else the local STORAGE_DIR.
+  storage: storageFromConfig(config),
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
   // Behind a reverse proxy (TRUST_PROXY=true) the client is the first X-Forwarded-For entry;
   // otherwise the socket address, which a client cannot forge.
@@ -98,6 +130,19 @@ const app = createApp({
     ? { clientIp: (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() }
     : {}),
 });
+
+// 新榜单提醒: newly published challenges checked against saved searches, at start and every minute.
+const alerts = startAlertDispatcher(
+  {
+    db: runtime.db,
+    search: runtime.search,
+    indexes: runtime.indexes,
+    logger,
+    matcher,
+    reference: createReferenceCache(runtime.db),
+  },
+  60_000,
+);
 
 // swagger-ui's files from npm at /vendor, so the API docs work without internet access.
 const root = new Hono();
@@ -139,7 +184,12 @@ async function shutdown(signal: string) {
   });
   await outboxListener.stop();
   clearInterval(stationSweep);
+  clearInterval(accountSweep);
+  clearInterval(digestSweep);
   await deadlines.stop();
+  await alerts.stop();
+  await mailSender?.stop();
+  smtpTransport?.close();
   await outbox.stop({ drainTimeoutMs: 5000 });
   await runtime.close();
   logger.info('stopped');

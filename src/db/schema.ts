@@ -36,6 +36,25 @@ export interface ApiTokens {
   user_id: string;
 }
 
+export interface Attachments {
+  bid_id: Generated<string | null>;
+  byte_size: number;
+  capability_id: Generated<string | null>;
+  challenge_id: Generated<string | null>;
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  deleted_at: Timestamp | null;
+  deleted_by: string | null;
+  file_name: string;
+  id: Generated<string>;
+  owner_id: string;
+  owner_kind: string;
+  service_record_id: Generated<string | null>;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string | null;
+}
+
 export interface AuditLog {
   action: string;
   actor_role: string | null;
@@ -71,6 +90,7 @@ export interface Bids {
   organisation_id: string | null;
   price_wan: Numeric;
   promised_indicators: string;
+  service_team_id: string | null;
   status: Generated<string>;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
@@ -107,6 +127,11 @@ export interface Capabilities {
   title: string;
   trl: number | null;
   updated_at: Generated<Timestamp>;
+}
+
+export interface ChallengeAlertRuns {
+  challenge_id: string;
+  ran_at: Generated<Timestamp>;
 }
 
 export interface ChallengeInvitations {
@@ -268,8 +293,12 @@ export interface ImportRuns {
   created_at: Generated<Timestamp>;
   errors: Generated<Json>;
   file_name: string;
+  finished_at: Timestamp | null;
   format: string;
   id: Generated<string>;
+  phase: Generated<string>;
+  rows_done: Generated<number>;
+  rows_total: Generated<number>;
   status: string;
 }
 
@@ -304,6 +333,21 @@ export interface MilestoneSubmissions {
   id: Generated<string>;
   milestone_id: string;
   submitted_by: string | null;
+}
+
+export interface NotificationDigests {
+  created_at: Generated<Timestamp>;
+  digest_date: Timestamp;
+  notification_count: number;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  user_id: string;
+}
+
+export interface NotificationPreferences {
+  email_mode: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
 }
 
 export interface Notifications {
@@ -359,10 +403,13 @@ export interface Organisations {
 }
 
 export interface OutboundEmails {
+  attempts: Generated<number>;
   body_text: string;
   created_at: Generated<Timestamp>;
   id: Generated<number>;
   kind: string;
+  last_error: string | null;
+  next_attempt_at: Timestamp | null;
   sent_at: Timestamp | null;
   subject: string;
   to_address: string;
@@ -397,6 +444,24 @@ export interface Regions {
   parent_code: string | null;
   retired_at: Timestamp | null;
   short_name: string;
+}
+
+export interface SavedSearches {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  industry_code: string | null;
+  kind: string;
+  query: Generated<string>;
+  region_code: string | null;
+  reward_max: Numeric | null;
+  reward_min: Numeric | null;
+  user_id: string;
+}
+
+export interface SavedSearchHits {
+  challenge_id: string;
+  created_at: Generated<Timestamp>;
+  saved_search_id: string;
 }
 
 export interface SearchOutbox {
@@ -541,11 +606,13 @@ export interface Users {
 
 export interface DB {
   api_tokens: ApiTokens;
+  attachments: Attachments;
   audit_log: AuditLog;
   bid_evaluations: BidEvaluations;
   bid_team_members: BidTeamMembers;
   bids: Bids;
   capabilities: Capabilities;
+  challenge_alert_runs: ChallengeAlertRuns;
   challenge_invitations: ChallengeInvitations;
   challenge_questions: ChallengeQuestions;
   challenge_ratings: ChallengeRatings;
@@ -562,6 +629,8 @@ export interface DB {
   industries: Industries;
   milestone_submissions: MilestoneSubmissions;
   milestones: Milestones;
+  notification_digests: NotificationDigests;
+  notification_preferences: NotificationPreferences;
   notifications: Notifications;
   organisation_invitations: OrganisationInvitations;
   organisation_members: OrganisationMembers;
@@ -571,6 +640,8 @@ export interface DB {
   rate_limits: RateLimits;
   reference_versions: ReferenceVersions;
   regions: Regions;
+  saved_search_hits: SavedSearchHits;
+  saved_searches: SavedSearches;
   search_outbox: SearchOutbox;
   seed_runs: SeedRuns;
   service_record_experts: ServiceRecordExperts;

@@ -9,9 +9,9 @@ import type { Logger } from '../http/logger.js';
  * Implementations:
  * - {@link createOutboxMailer} (development, tests, default): writes to `outbound_emails` and logs
  *   the subject (never the body: it carries one-time links).
- * - SMTP: TODO. The plan is a Node-side worker that drains `outbound_emails` rows with
- *   `sent_at is null` through SMTP (configured by SMTP_URL) and sets `sent_at`; the request path keeps
- *   writing to the outbox, so it stays runtime-neutral and a mail server outage loses nothing.
+ * - SMTP is not a Mailer: the request path always writes the outbox (runtime-neutral, and a mail
+ *   server outage loses nothing); when SMTP_URL/SMTP_HOST is set the Node server drains
+ *   `outbound_emails` through SMTP with retries (src/mail/mail-outbox.ts, src/node/smtp-transport.ts).
  *
  * @example
  *   await deps.mailer.send(trx, { to: 'a@b.cn', subject: '重置密码', text: '...', kind: 'password_reset' });

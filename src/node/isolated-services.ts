@@ -34,7 +34,7 @@ export async function openIsolatedServices(
     MEILI_URL?: string | undefined;
     MEILI_MASTER_KEY?: string | undefined;
   },
-  options: { maxIndexingMemory?: string } = {},
+  options: { maxIndexingMemory?: string; maxIndexingThreads?: number } = {},
 ): Promise<IsolatedServices> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const close = async () => {
@@ -80,6 +80,7 @@ export async function openIsolatedServices(
         port: await freePort(),
         ephemeral: true,
         ...(options.maxIndexingMemory ? { maxIndexingMemory: options.maxIndexingMemory } : {}),
+        ...(options.maxIndexingThreads ? { maxIndexingThreads: options.maxIndexingThreads } : {}),
       });
       cleanups.push(() => embeddedMeili!.stop());
       meiliUrl = embeddedMeili.url;

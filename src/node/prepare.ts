@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { seedDemoAccounts } from '../../seeds/demo-accounts.js';
 import { seedDemoContent } from '../../seeds/demo-content.js';
+import { seedDemoStations } from '../../seeds/demo-stations.js';
 import { applyReferenceData } from '../../seeds/reference-data.js';
 import type { Logger } from '../http/logger.js';
 import { enqueueMissingSearchDocuments } from '../search/reindex.js';
@@ -21,6 +22,7 @@ export async function prepareServices(
   await migrateToLatest(runtime.db as unknown as Kysely<unknown>, log);
   await applyReferenceData(runtime.db, log);
   if (options.seedDemo && (await seedDemoContent(runtime.db, options.now))) log('demo content seeded');
+  if (options.seedDemo && (await seedDemoStations(runtime.db, options.now))) log('demo stations seeded');
   if (options.seedDemo) {
     // Development only (seedDemo is false in production): one account per role to try things with.
     for (const account of await seedDemoAccounts(runtime.db)) {

@@ -83,6 +83,8 @@ export async function openRuntime(
       dataDir: path.resolve(config.DATA_DIR, 'meili'),
       port: await freePort(),
       log: (line) => logger.debug('meilisearch', { line }),
+      maxIndexingMemory: config.MEILI_MAX_INDEXING_MEMORY,
+      ...(config.MEILI_MAX_INDEXING_THREADS ? { maxIndexingThreads: config.MEILI_MAX_INDEXING_THREADS } : {}),
     });
     meiliUrl = embeddedMeili.url;
     masterKey = embeddedMeili.masterKey;

@@ -43,6 +43,25 @@ ol.history{margin:0;padding-left:18px;font-size:14px}
 .range{display:flex;gap:6px}.range input{width:100%;padding:6px;border:1px solid #c9ced6;border-radius:6px}
 footer.site{text-align:center;color:var(--muted);font-size:13px;padding:24px}
 .error-page{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:32px}
+/* forms (account, organisation and authoring pages) */
+.narrow{max-width:520px;margin:0 auto}
+.panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:20px 22px;margin-bottom:18px}
+.panel h1,.panel h2{margin:0 0 12px;font-size:20px}
+.field{display:flex;flex-direction:column;gap:4px;margin-bottom:14px}
+.field label{font-weight:600;font-size:14px}
+.field input,.field select,.field textarea{font-size:15px;padding:9px 12px;border:1px solid #c9ced6;border-radius:8px;font-family:inherit}
+.field.invalid input,.field.invalid select,.field.invalid textarea{border-color:var(--brand)}
+.field .hint{color:var(--muted)}.field .error{color:var(--brand)}
+.form-errors{background:#fdecec;color:var(--brand-dark);border-radius:8px;padding:10px 14px;margin-bottom:14px}
+.notice{background:#e6f4ea;color:var(--ok);border-radius:8px;padding:10px 14px;margin-bottom:14px;word-break:break-all}
+table.list{width:100%;border-collapse:collapse;font-size:14px}table.list th,table.list td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line)}
+form.inline{display:inline}button.link{background:none;color:var(--brand);padding:0;font-size:14px}
+.row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
+.nav-logout button{background:none;padding:0;font-size:inherit;color:#fff;opacity:.92}
+fieldset.picker-list{border:1px solid var(--line);border-radius:8px;padding:8px 12px}fieldset.picker-list legend{font-weight:600;font-size:14px}
+.picker-items{max-height:14em;overflow:auto;display:flex;flex-direction:column}.picker-items label{font-weight:400}
+.picker-filter{font-size:14px;padding:6px 10px;border:1px solid #c9ced6;border-radius:8px;margin-bottom:4px}
+svg a:hover path,svg a:focus path{stroke:#222;stroke-width:2}
 `;
 
 /** A red 榜 seal as the site icon. */

@@ -34,7 +34,7 @@ test('the permission matrix names no route that does not exist', () => {
 function concretePath(pattern: string): string {
   return pattern
     .replaceAll('{[0-9a-fA-F-]{36}}', '')
-    .replace(/\/me\/api-tokens\/:id/, '/me/api-tokens/aaaaaaaaaaaaaaaaaaaaaaaa')
+    .replace(/\/me\/(api-tokens|sessions)\/:id/, '/me/$1/aaaaaaaaaaaaaaaaaaaaaaaa')
     .replace(/:(\w+)/g, () => randomUUID());
 }
 

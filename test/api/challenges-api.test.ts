@@ -38,7 +38,7 @@ describe('GET /api/v1/challenges', () => {
     const res = await ctx.app.request('/api/v1/challenges?per_page=1');
     expect(res.status).toBe(200);
     const body = (await res.json()) as List;
-    expect(body.pagination).toEqual({ page: 1, per_page: 1, total: 2, total_pages: 2 });
+    expect(body.pagination).toEqual({ page: 1, per_page: 1, total: 2, total_pages: 2, total_exact: true });
     const all = (await (await ctx.app.request('/api/v1/challenges')).json()) as List;
     expect(all.data.map((c) => c.id).sort()).toEqual([published.id, closed.id].sort());
   });

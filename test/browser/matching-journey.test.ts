@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from '../../src/modules/imports/import.read.js';
 import { importDataset } from '../../src/modules/imports/import.usecases.js';
+import { dispatchChallengeAlerts } from '../../src/modules/matching/alerts.js';
 import { newOrganisationFor, newUser, PERSONA_PASSWORD } from '../support/account-factories.js';
 import { hasChromium, launchBrowser, serveOverHttp } from '../support/browser.js';
 import { newChallenge } from '../support/factories.js';
@@ -14,6 +15,8 @@ let http: Awaited<ReturnType<typeof serveOverHttp>>;
 let enterpriseEmail: string;
 let challengeId: string;
 let liProfileId: string;
+let liEmail: string;
+let enterpriseId: string;
 
 beforeAll(async () => {
   if (!hasChromium && process.env.CI) throw new Error('chromium is missing: .ci/run installs it with apt');
@@ -26,6 +29,7 @@ beforeAll(async () => {
   if (!imported.ok) throw new Error(imported.messages.join('\n'));
   // 李研究员 has an account, so the enterprise can invite him on the platform.
   const li = await newUser(ctx.db, 'expert', { display_name: '李研究员' });
+  liEmail = li.email;
   liProfileId = (
     await ctx.db
       .updateTable('expert_profiles')
@@ -41,6 +45,7 @@ beforeAll(async () => {
     name: '遵义黔椒食品有限公司',
     verification_status: 'verified',
   });
+  enterpriseId = org.id;
   challengeId = (
     await newChallenge(ctx.db, {
       enterpriseId: org.id,
@@ -97,6 +102,38 @@ describe.skipIf(!hasChromium && !process.env.CI)('an enterprise in a browser', (
 
     await page.goto(`${http.baseUrl}/challenges/${challengeId}`);
     await expect(experts.first().getByTestId('invited').textContent()).resolves.toBe('已邀请');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium && !process.env.CI)('an expert in a browser', () => {
+  it('saves a challenge search as an alert and is notified when a matching challenge is published', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${http.baseUrl}/login?next=${encodeURIComponent('/challenges?q=辣椒')}`);
+    await page.locator('input[name="email"]').fill(liEmail);
+    await page.locator('input[name="password"]').fill(PERSONA_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(/\/challenges\?q=/);
+
+    await page.getByRole('button', { name: '保存为提醒' }).click();
+    await page.waitForURL(/\/me\/alerts$/);
+    await expect(page.getByTestId('saved-search').first().textContent()).resolves.toContain('关键词「辣椒」');
+
+    // An enterprise publishes a new chili challenge; the server's dispatcher runs a round.
+    const fresh = await newChallenge(ctx.db, {
+      enterpriseId,
+      title: '线椒烘干后发褐，求护色工艺',
+      problem: '辣椒烘干后发褐，色价低。',
+      industry_code: 'rural-chilli',
+    });
+    await ctx.drainOutbox();
+    await dispatchChallengeAlerts(ctx.deps, new Date());
+
+    await page.goto(`${http.baseUrl}/notifications`);
+    const alert = page.getByRole('link', { name: /新榜单符合你的提醒：线椒烘干后发褐/ });
+    await expect(alert.getAttribute('href')).resolves.toBe(`/challenges/${fresh.id}`);
     expect(errors).toEqual([]);
   });
 });

@@ -125,6 +125,8 @@ describe('the station journey over the API', () => {
       expect.objectContaining({ value: '520300', label: '遵义市' }),
     ]);
     expect(registry.facets.industry[0]).toMatchObject({ value: 'rural-tea', label: '茶叶' });
+    // The map's counts ignore the place filter: other prefectures keep theirs (none here).
+    expect(registry.prefecture_counts['520300']).toBeGreaterThanOrEqual(1);
   });
 
   test('a service record is logged by the society and confirmed by the host; only confirmed ones are public', async () => {

@@ -30,6 +30,19 @@ describe('the station journey in the web UI (no JavaScript)', () => {
     expect(form.status).toBe(200);
     expect(form.html).toContain('申请设立工作站');
     expect(form.html).toContain(society.org.name);
+    // The pickers' filter script is one first-party file: allowed on station forms, never inline,
+    // and the rest of the site keeps script-src 'none'.
+    expect(form.html).toContain('<script src="/assets/picker.js" defer');
+    const csp = async (path: string) =>
+      (await ctx.app.request(url(path), { headers: { Cookie: society.cookie } })).headers.get(
+        'content-security-policy',
+      );
+    expect(await csp('/stations/new')).toContain("script-src 'self';");
+    expect(await csp('/stations/new')).not.toContain('unsafe-inline');
+    expect(await csp('/stations')).toContain("script-src 'none'");
+    const script = await ctx.app.request(url('/assets/picker.js'));
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(await script.text()).toContain('data-picker-filter');
 
     const values = {
       society_id: society.org.id,
@@ -123,8 +136,10 @@ describe('the station journey in the web UI (no JavaScript)', () => {
     expect(dashboard.html).not.toContain('<script');
     const county = /<g data-county="520328">([\s\S]*?)<\/g>/.exec(dashboard.html)![1]!;
     expect((county.match(/data-state="station"/g) ?? []).length).toBe(2);
-    const zunyi = /<g data-prefecture="520300">([\s\S]*?)<\/g>/.exec(dashboard.html)![1]!;
+    const zunyi = /<a [^>]*data-prefecture="520300"[^>]*>([\s\S]*?)<\/a>/.exec(dashboard.html)![0]!;
+    expect(zunyi).toContain('data-count="1"');
     expect(zunyi).toContain('运行站点 1');
+    expect(zunyi).toContain('href="/stations?prefecture=520300"');
     const all = await page(`/evaluation?year=${year}`, operator.cookie);
     expect(all.html).toContain('data-testid="evaluation-table"');
   });

@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type Kysely, sql } from 'kysely';
@@ -22,6 +22,7 @@ import { createDatabase } from '../../db/database.js';
 import { transitionChallenge } from '../../modules/challenges/challenge.lifecycle.js';
 import { readImportFile } from '../../modules/imports/import.files.js';
 import { importDataset } from '../../modules/imports/import.usecases.js';
+import { defaultIndexingThreads } from '../../node/embedded-meilisearch.js';
 import { freePort } from '../../node/free-port.js';
 import { openIsolatedServices } from '../../node/isolated-services.js';
 import { migrateToLatest } from '../../node/migrate.js';
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '8' },
     reps: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-results' },
+    /** How the API server runs: `build` (one esbuild bundle, as deployed) or `tsx` (`npm start`). */
+    server: { type: 'string', default: 'build' },
   },
 });
 const sizes = {
@@ -125,7 +128,9 @@ function startChild(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; base: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    // A built bundle runs on plain Node; TypeScript sources through tsx's loader.
+    const argv = script.endsWith('.mjs') ? [script] : ['--import', 'tsx', script];
+    const child = spawn(process.execPath, argv, {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,7 +169,13 @@ async function main() {
   log(
     `corpus: ${sizes.challenges} challenges, ${sizes.experts} experts, ${sizes.capabilities} capabilities; ${REPS} repetitions of ${DURATION} s`,
   );
-  const services = await openIsolatedServices('bench', process.env, { maxIndexingMemory: '1 GiB' });
+  const maxIndexingThreads = process.env.MEILI_MAX_INDEXING_THREADS
+    ? Number(process.env.MEILI_MAX_INDEXING_THREADS)
+    : defaultIndexingThreads();
+  const services = await openIsolatedServices('bench', process.env, {
+    maxIndexingMemory: '1 GiB',
+    maxIndexingThreads,
+  });
   const children: ChildProcess[] = [];
   const stopAll = async () => {
     for (const child of children) child.kill('SIGTERM');
@@ -240,7 +251,8 @@ async function main() {
 
     // 3. The server and the minimal baseline as child processes.
     const serverPort = await freePort();
-    const server = await startChild('server', 'src/server.ts', {
+    const serverScript = args.server === 'tsx' ? 'src/server.ts' : await buildServerBundle();
+    const server = await startChild('server', serverScript, {
       NODE_ENV: 'production',
       PORT: String(serverPort),
       DATABASE_URL: services.databaseUrl,
@@ -497,7 +509,8 @@ async function main() {
       machine,
       command: `npm run bench -- --challenges ${sizes.challenges} --experts ${sizes.experts} --capabilities ${sizes.capabilities} --duration ${DURATION} --reps ${REPS}`,
       corpus: { ...sizes, capabilitiesLoaded, importSeconds: Number(importSeconds.toFixed(1)) },
-      meilisearch: { maxIndexingMemory: '1 GiB', rssAfterMiB: Math.round(meiliRss) },
+      meilisearch: { maxIndexingMemory: '1 GiB', maxIndexingThreads, rssAfterMiB: Math.round(meiliRss) },
+      server: args.server === 'tsx' ? 'tsx src/server.ts' : 'node (esbuild bundle of src/server.ts)',
       totalMinutes: Number(((performance.now() - started) / 60000).toFixed(1)),
     };
     const markdown = renderMarkdown(meta);
@@ -634,6 +647,30 @@ async function rawNdjsonImport(
     if (task.status !== 'succeeded') throw new Error(`raw import task ${task.uid} ${task.status}`);
   }
   return docs.length / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * src/server.ts bundled into one ESM file (dependencies stay in node_modules), so the API runs on plain
+ * Node as a deployment would: under tsx the loader thread and per-module source maps cost ~50 MiB of
+ * RSS that no production server pays. `import.meta.url` is pinned to src/server.ts, so paths the
+ * server resolves from its own location (search/ data, swagger-ui, the Meilisearch binary) still hold.
+ * esbuild is the one tsx already installs.
+ */
+async function buildServerBundle(): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = path.resolve(root, 'node_modules/.cache/jiebang-bench/server.mjs');
+  await build({
+    entryPoints: [path.resolve(root, 'src/server.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.resolve(root, 'src/server.ts')).href) },
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 async function waitSearchable(client: ReturnType<typeof createSearchClient>, uid: string, token: string) {

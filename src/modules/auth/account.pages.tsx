@@ -18,6 +18,7 @@ import {
 import {
   changePassword,
   completePasswordReset,
+  endOwnSession,
   findUserView,
   issueApiToken,
   logIn,
@@ -45,6 +46,7 @@ import {
 } from './forms.js';
 import { PASSWORD_MIN_LENGTH } from './password.js';
 import { requestMeta } from './request-meta.js';
+import { listUserSessions, type SessionListEntry } from './session.js';
 
 const m = messages.account;
 
@@ -164,10 +166,11 @@ async function AccountPage(props: {
   form?: 'profile' | 'password' | 'token';
 }) {
   const auth = requireAuth(props.c);
-  const [user, tokens, organisations] = await Promise.all([
+  const [user, tokens, organisations, sessions] = await Promise.all([
     findUserView(props.deps.db, auth.user.id),
     listApiTokens(props.deps.db, auth.user.id),
     listMyOrganisations(props.deps.db, auth.user.id),
+    listUserSessions(props.deps.db, auth.user.id, props.deps.clock()),
   ]);
   const errorsFor = (form: string) => (props.form === form ? (props.errors ?? {}) : {});
   return (
@@ -234,6 +237,11 @@ async function AccountPage(props: {
             <a href="/admin/verifications">{messages.organisation.queueTitle} →</a>
           </p>
         )}
+        {user.role === 'operator' && (
+          <p>
+            <a href="/admin/expert-claims">{messages.expertClaim.queueTitle} →</a>
+          </p>
+        )}
       </Panel>
       <Panel title={m.changePassword}>
         <FormErrors errors={errorsFor('password')} />
@@ -279,6 +287,7 @@ async function AccountPage(props: {
       </Panel>
       <Panel title={m.sessions}>
         <p>{m.sessionsHint}</p>
+        <SessionTable sessions={sessions} currentId={auth.session?.id} />
         <div class="row">
           <form method="post" action="/logout">
             <button type="submit">{m.logout}</button>
@@ -289,6 +298,49 @@ async function AccountPage(props: {
         </div>
       </Panel>
     </Layout>
+  );
+}
+
+function SessionTable({
+  sessions,
+  currentId,
+}: {
+  sessions: SessionListEntry[];
+  currentId?: string | undefined;
+}) {
+  return (
+    <table class="list">
+      <thead>
+        <tr>
+          <th>{m.sessionDevice}</th>
+          <th>{m.sessionIp}</th>
+          <th>{m.sessionCreated}</th>
+          <th>{m.sessionLastSeen}</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {sessions.map((s) => (
+          <tr data-session-id={s.id}>
+            <td>{s.user_agent ?? m.sessionUnknownDevice}</td>
+            <td>{s.ip ?? '—'}</td>
+            <td>{fmt(s.created_at)}</td>
+            <td>{fmt(s.last_seen_at)}</td>
+            <td>
+              {s.id === currentId ? (
+                m.sessionCurrent
+              ) : (
+                <form method="post" action={`/account/sessions/${s.id}/revoke`} class="inline">
+                  <button type="submit" class="link">
+                    {m.sessionRevoke}
+                  </button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -486,6 +538,10 @@ export function accountPages(deps: AppDeps) {
   });
   app.post('/account/tokens/:id/revoke', async (c) => {
     await withdrawApiToken(deps, requireAuth(c).user.id, c.req.param('id'), requestMeta(c, deps));
+    return c.redirect('/account', 303);
+  });
+  app.post('/account/sessions/:id/revoke', async (c) => {
+    await endOwnSession(deps, requireAuth(c).user.id, c.req.param('id'), requestMeta(c, deps));
     return c.redirect('/account', 303);
   });
   app.get('/password/forgot', (c) => c.html(<ForgotForm values={{}} errors={{}} />));

@@ -12,6 +12,8 @@ import {
   profileBody,
   resetConfirmBody,
   resetRequestBody,
+  sessionIdParam,
+  sessionListEntrySchema,
   sessionResponseSchema,
   sessionSchema,
   signupBody,
@@ -20,6 +22,7 @@ import {
 import {
   changePassword,
   completePasswordReset,
+  endOwnSession,
   findUserView,
   issueApiToken,
   logIn,
@@ -34,6 +37,7 @@ import { listApiTokens } from './api-tokens.js';
 import { clearSessionCookie, requireAuth, setSessionCookie } from './auth.middleware.js';
 import { authErrorResponses, conflictResponse, rateLimitedResponse } from './auth.openapi.js';
 import { requestMeta } from './request-meta.js';
+import { listUserSessions, type SessionListEntry } from './session.js';
 
 const tags = ['账号 Accounts'];
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -57,6 +61,15 @@ const sessionView = (s: { id: string; created_at: Date; expires_at: Date }) => (
   id: s.id,
   created_at: iso(s.created_at),
   expires_at: iso(s.expires_at),
+});
+const sessionListView = (s: SessionListEntry, currentId: string | undefined) => ({
+  id: s.id,
+  created_at: iso(s.created_at),
+  last_seen_at: iso(s.last_seen_at),
+  expires_at: iso(s.expires_at),
+  ip: s.ip,
+  user_agent: s.user_agent,
+  current: s.id === currentId,
 });
 const tokenView = (t: {
   id: string;
@@ -210,6 +223,32 @@ const revokeTokenRoute = createRoute({
   },
 });
 
+const listSessionsRoute = createRoute({
+  method: 'get',
+  path: '/me/sessions',
+  tags,
+  summary: '我的登录设备（有效会话：创建时间、最近活动、IP、浏览器；不含令牌）',
+  responses: {
+    200: { description: '会话列表', ...json(z.object({ data: z.array(sessionListEntrySchema) })) },
+    ...commonErrorResponses,
+    ...authErrorResponses,
+  },
+});
+
+const revokeSessionRoute = createRoute({
+  method: 'delete',
+  path: '/me/sessions/{id}',
+  tags,
+  summary: '退出某一台设备（结束本人的一个会话；他人的会话回答 404）',
+  request: { params: sessionIdParam },
+  responses: {
+    204: { description: '已结束' },
+    ...commonErrorResponses,
+    ...authErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
 const resetRequestRoute = createRoute({
   method: 'post',
   path: '/password-resets',
@@ -303,6 +342,15 @@ export function accountApi(deps: AppDeps) {
         requestMeta(c, deps),
       );
       return c.json(tokenView(revoked), 200);
+    })
+    .openapi(listSessionsRoute, async (c) => {
+      const auth = requireAuth(c);
+      const sessions = await listUserSessions(deps.db, auth.user.id, deps.clock());
+      return c.json({ data: sessions.map((s) => sessionListView(s, auth.session?.id)) }, 200);
+    })
+    .openapi(revokeSessionRoute, async (c) => {
+      await endOwnSession(deps, requireAuth(c).user.id, c.req.valid('param').id, requestMeta(c, deps));
+      return c.body(null, 204);
     })
     .openapi(resetRequestRoute, async (c) => {
       await requestPasswordReset(deps, c.req.valid('json').email, requestMeta(c, deps));

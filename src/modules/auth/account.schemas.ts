@@ -115,6 +115,25 @@ export const apiTokenSchema = z
   })
   .openapi('ApiToken');
 
+export const sessionIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z2-7]{16,40}$/)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const sessionListEntrySchema = z
+  .object({
+    id: z.string(),
+    created_at: z.iso.datetime(),
+    last_seen_at: z.iso.datetime().openapi({ description: '最近活动时间（精确到小时）' }),
+    expires_at: z.iso.datetime(),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    current: z.boolean().openapi({ description: '是否为发出本请求的会话' }),
+  })
+  .openapi('SessionListEntry', { description: '登录设备（从不包含令牌或其哈希）' });
+
 export const createdApiTokenSchema = apiTokenSchema
   .extend({ token: z.string().openapi({ description: '仅在创建时返回一次，请妥善保存' }) })
   .openapi('CreatedApiToken');

@@ -9,7 +9,13 @@ import { createApiToken, revokeApiToken } from './api-tokens.js';
 import { burnPasswordCheck, hashPassword, needsRehash, passwordProblem, verifyPassword } from './password.js';
 import { enforceRateLimits, loginLimits, resetLimits, signupLimits } from './rate-limit.js';
 import { newSecretToken, parseSecretToken, secretMatches } from './secret-token.js';
-import { createSession, invalidateSession, invalidateUserSessions, type SessionView } from './session.js';
+import {
+  createSession,
+  invalidateSession,
+  invalidateUserSession,
+  invalidateUserSessions,
+  type SessionView,
+} from './session.js';
 
 /**
  * Account use cases: each owns its transaction and writes its audit row inside it. Shared by the
@@ -348,5 +354,19 @@ export async function withdrawApiToken(deps: AppDeps, userId: string, tokenId: s
       before: { name: revoked.name, scope: revoked.scope },
     });
     return revoked;
+  });
+}
+
+/** Ends one of the user's own sessions ("sign out that device"); another user's id is a 404. */
+export async function endOwnSession(deps: AppDeps, userId: string, sessionId: string, meta: RequestMeta) {
+  await deps.db.transaction().execute(async (trx) => {
+    const ended = await invalidateUserSession(trx, userId, sessionId);
+    if (!ended) throw new AppError('NOT_FOUND');
+    await recordAudit(trx, meta.actor, {
+      action: 'session.revoked',
+      targetType: 'session',
+      targetId: sessionId,
+      before: { ip: ended.ip, user_agent: ended.user_agent, created_at: ended.created_at.toISOString() },
+    });
   });
 }

@@ -80,6 +80,8 @@ export function FormErrors({ errors }: { errors: FieldErrors }) {
 export function Field(props: {
   label: string;
   name: string;
+  /** Element id; pass one when the same form repeats on a page (ids must be unique for labels to work). */
+  id?: string;
   type?: string;
   value?: string | undefined;
   errors?: FieldErrors;
@@ -89,7 +91,7 @@ export function Field(props: {
   maxlength?: number;
 }) {
   const error = props.errors?.[props.name];
-  const id = `f-${props.name}`;
+  const id = props.id ?? `f-${props.name}`;
   return (
     <div class={error ? 'field invalid' : 'field'}>
       <label for={id}>{props.label}</label>
@@ -150,24 +152,11 @@ export function Panel(props: { title: string; children: Child; id?: string }) {
   );
 }
 
-/** Form styles for the account and organisation pages (style-src allows inline styles). */
+/**
+ * Form styles now live in the site stylesheet (src/web/site.css.ts): the CSP's `style-src 'self'`
+ * blocks inline `<style>` elements, so an inline block left these pages unstyled (the browser test
+ * caught it). Kept as a no-op so the pages that still render it need no change.
+ */
 export function FormStyles() {
-  return (
-    <style>{`
-.narrow{max-width:520px;margin:0 auto}
-.panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:20px 22px;margin-bottom:18px}
-.panel h1,.panel h2{margin:0 0 12px;font-size:20px}
-.field{display:flex;flex-direction:column;gap:4px;margin-bottom:14px}
-.field label{font-weight:600;font-size:14px}
-.field input,.field select,.field textarea{font-size:15px;padding:9px 12px;border:1px solid #c9ced6;border-radius:8px;font-family:inherit}
-.field.invalid input,.field.invalid select,.field.invalid textarea{border-color:var(--brand)}
-.field .hint{color:var(--muted)}.field .error{color:var(--brand)}
-.form-errors{background:#fdecec;color:var(--brand-dark);border-radius:8px;padding:10px 14px;margin-bottom:14px}
-.notice{background:#e6f4ea;color:var(--ok);border-radius:8px;padding:10px 14px;margin-bottom:14px;word-break:break-all}
-table.list{width:100%;border-collapse:collapse;font-size:14px}table.list th,table.list td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line)}
-form.inline{display:inline}button.link{background:none;color:var(--brand);padding:0;font-size:14px}
-.row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
-.nav-logout button{background:none;padding:0;font-size:inherit;color:#fff;opacity:.92}
-`}</style>
-  );
+  return null;
 }

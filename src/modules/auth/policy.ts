@@ -36,6 +36,7 @@ export const routeAccess: Record<string, Access> = {
   'GET /readyz': everyone,
   'GET /assets/site.css': everyone,
   'GET /assets/favicon.svg': everyone,
+  'GET /assets/picker.js': everyone,
   'GET /api/openapi.json': everyone,
   'GET /api/docs': everyone,
   // Public catalogue
@@ -54,6 +55,13 @@ export const routeAccess: Record<string, Access> = {
   'GET /me/recommendations': roles('expert', 'society'),
   'GET /api/v1/admin/challenges/invite-suggestions': operator,
   'GET /admin/invite-suggestions': operator,
+  // Matching: 新榜单提醒 (saved searches and profile-match alerts) of experts and society staff.
+  'GET /api/v1/me/alerts': roles('expert', 'society'),
+  'POST /api/v1/me/alerts': roles('expert', 'society'),
+  'DELETE /api/v1/me/alerts/:id': roles('expert', 'society'),
+  'GET /me/alerts': roles('expert', 'society'),
+  'POST /me/alerts': roles('expert', 'society'),
+  'POST /me/alerts/:id{[0-9a-fA-F-]{36}}/delete': roles('expert', 'society'),
 
   // Accounts (API)
   'POST /api/v1/accounts': everyone,
@@ -67,6 +75,8 @@ export const routeAccess: Record<string, Access> = {
   'GET /api/v1/me/api-tokens': sessionOnly,
   'POST /api/v1/me/api-tokens': sessionOnly,
   'DELETE /api/v1/me/api-tokens/:id': sessionOnly,
+  'GET /api/v1/me/sessions': sessionOnly,
+  'DELETE /api/v1/me/sessions/:id': sessionOnly,
   'POST /api/v1/password-resets': everyone,
   'POST /api/v1/password-resets/confirm': everyone,
   // Accounts (pages)
@@ -81,6 +91,7 @@ export const routeAccess: Record<string, Access> = {
   'POST /account/password': signedIn,
   'POST /account/tokens': signedIn,
   'POST /account/tokens/:id/revoke': signedIn,
+  'POST /account/sessions/:id/revoke': signedIn,
   'GET /password/forgot': everyone,
   'POST /password/forgot': everyone,
   'GET /password/reset': everyone,
@@ -122,6 +133,8 @@ export const routeAccess: Record<string, Access> = {
   'GET /api/v1/me/notifications/unread-count': signedIn,
   'POST /api/v1/me/notifications/:id/read': signedIn,
   'POST /api/v1/me/notifications/read-all': signedIn,
+  'GET /api/v1/me/notification-preferences': signedIn,
+  'PUT /api/v1/me/notification-preferences': signedIn,
 
   // 揭榜挂帅 (pages)
   'GET /workspace': signedIn,
@@ -155,6 +168,7 @@ export const routeAccess: Record<string, Access> = {
   'GET /notifications': signedIn,
   'POST /notifications/:id/read': signedIn,
   'POST /notifications/read-all': signedIn,
+  'POST /notifications/preferences': signedIn,
 
   // Organisations (API)
   'POST /api/v1/organisations': roles('enterprise', 'society'),
@@ -228,6 +242,15 @@ export const routeAccess: Record<string, Access> = {
   'PUT /api/v1/me/expert-profile': roles('expert'),
   'GET /me/expert-profile': roles('expert'),
   'POST /me/expert-profile': roles('expert'),
+  // 认领专家资料 (claims of imported profiles): experts ask, operators decide.
+  'POST /api/v1/experts/:id/claims': roles('expert'),
+  'GET /api/v1/me/expert-profile-claims': roles('expert'),
+  'GET /api/v1/admin/expert-profile-claims': operator,
+  'POST /api/v1/admin/expert-profile-claims/:id/decision': operator,
+  'GET /experts/:id{[0-9a-fA-F-]{36}}/claim': roles('expert'),
+  'POST /experts/:id{[0-9a-fA-F-]{36}}/claim': roles('expert'),
+  'GET /admin/expert-claims': operator,
+  'POST /admin/expert-claims/:id{[0-9a-fA-F-]{36}}/decision': operator,
   'GET /api/v1/me/capabilities': capabilityAuthors,
   'POST /api/v1/capabilities': capabilityAuthors,
   'PUT /api/v1/capabilities/:id': capabilityAuthors,
@@ -248,11 +271,17 @@ export const routeAccess: Record<string, Access> = {
   'GET /capabilities/export.csv': listExporters,
   'GET /challenges/export.xlsx': listExporters,
   'GET /challenges/export.csv': listExporters,
+  // Bids for their owner: the posting enterprise (or an operator) for a challenge; a bidder its own.
+  'GET /workspace/challenges/:id{[0-9a-fA-F-]{36}}/bids/export.xlsx': roles('enterprise', 'operator'),
+  'GET /workspace/challenges/:id{[0-9a-fA-F-]{36}}/bids/export.csv': roles('enterprise', 'operator'),
+  'GET /workspace/bids/export.xlsx': roles('expert', 'society'),
+  'GET /workspace/bids/export.csv': roles('expert', 'society'),
   'GET /imports/template.xlsx': everyone,
   'GET /imports/template.csv': everyone,
   'GET /imports': importers,
   'POST /imports': importers,
   'GET /imports/runs/:id{[0-9a-fA-F-]{36}}': importers,
+  'GET /imports/runs/:id{[0-9a-fA-F-]{36}}/progress': importers,
   // Operator dashboard
   'GET /api/v1/admin/dashboard': operator,
   'GET /admin/dashboard': operator,
@@ -260,6 +289,20 @@ export const routeAccess: Record<string, Access> = {
   'GET /evaluation': roles('society', 'operator'),
   'GET /evaluation/:year/societies/:id{[0-9a-fA-F-]{36}}': roles('society', 'operator'),
   'GET /evaluation/:year/societies/:id{[0-9a-fA-F-]{36}}/indicators/:key': roles('society', 'operator'),
+  // Attachments (附件): who sees or changes them is decided per owner in the use case (404/403/409).
+  'POST /api/v1/challenges/:id/attachments': roles('enterprise'),
+  'GET /api/v1/challenges/:id/attachments': everyone,
+  'POST /api/v1/bids/:id/attachments': roles('expert', 'society'),
+  'GET /api/v1/bids/:id/attachments': signedIn,
+  'POST /api/v1/capabilities/:id/attachments': capabilityAuthors,
+  'GET /api/v1/capabilities/:id/attachments': everyone,
+  'POST /api/v1/service-records/:id/attachments': roles('society'),
+  'GET /api/v1/service-records/:id/attachments': signedIn,
+  'GET /api/v1/attachments/:id': everyone,
+  'DELETE /api/v1/attachments/:id': signedIn,
+  'POST /attachments': signedIn,
+  'GET /attachments/:id{[0-9a-fA-F-]{36}}': everyone,
+  'POST /attachments/:id{[0-9a-fA-F-]{36}}/delete': signedIn,
 };
 
 export type Decision = 'allow' | 'unauthenticated' | 'forbidden' | 'insufficient_scope';
@@ -528,4 +571,48 @@ export function canViewSocietyProfile(
 ): boolean {
   if (society.kind !== 'society') return false;
   return society.verification_status !== 'rejected' || membership !== null || actor?.role === 'operator';
+}
+
+// ---- Attachments (附件) ------------------------------------------------------------------------------
+// Reading an attachment follows its owner (a challenge's, a bid's, a capability's visibility), except
+// for service-record evidence, which is narrower than the record itself.
+
+/** Service-record evidence: the society that logged it, the host that received it, operators; else 404. */
+export function canViewServiceRecordEvidence(parties: readonly StationParty[]): boolean {
+  return parties.some((p) => p === 'society' || p === 'host' || p === 'operator');
+}
+
+/** The enterprise adds or removes challenge attachments while it is a draft or returned for changes. */
+export function canAttachToChallenge(relation: ChallengeRelation, challenge: { status: string }): boolean {
+  return relation.enterpriseMember && (challenge.status === 'draft' || challenge.status === 'returned');
+}
+
+/** The bid's author (lead, or a member of the bidding organisation) while the bid may still be edited. */
+export function canAttachToBid(
+  author: boolean,
+  bid: { status: string; challenge_status: string; bid_deadline: Date },
+  now: Date,
+): boolean {
+  return (
+    author &&
+    bid.status === 'submitted' &&
+    bid.challenge_status === 'published' &&
+    bid.bid_deadline.getTime() > now.getTime()
+  );
+}
+
+/** The society that logged a service record, until the host has confirmed it. */
+export function canAttachToServiceRecord(
+  parties: readonly StationParty[],
+  record: { status: string },
+): boolean {
+  return parties.includes('society') && record.status !== 'confirmed';
+}
+
+/**
+ * Who uploaded a file is shown to the owner's side and operators only: publicly it could name an
+ * enterprise that chose to hide its name on the challenge.
+ */
+export function canSeeAttachmentUploader(ownerSide: boolean, actor: ActorRef | null): boolean {
+  return ownerSide || actor?.role === 'operator';
 }

@@ -61,10 +61,12 @@ export async function enforceRateLimits(db: Database, now: Date, limits: RateLim
   if (retryAfter > 0) throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfter });
 }
 
-/** Deletes windows that ended more than a day ago (called opportunistically; cheap with the index). */
-export async function purgeOldRateLimits(db: Database, now: Date): Promise<void> {
-  await db
+/** Deletes windows that ended more than a day ago (by the hourly account sweep; cheap with the index). */
+export async function purgeOldRateLimits(db: Database, now: Date): Promise<number> {
+  // Every window is at most an hour long, so a day-old window is over whatever its length.
+  const result = await db
     .deleteFrom('rate_limits')
     .where('window_start', '<', new Date(now.getTime() - 86_400_000))
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

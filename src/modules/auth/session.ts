@@ -117,3 +117,62 @@ export async function invalidateUserSessions(db: Database, userId: string): Prom
   const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** One row of "my devices": what the owner may see of a session (never its hash). */
+export interface SessionListEntry {
+  id: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** The user's live sessions, most recently seen first (expired ones are left for the purge). */
+export async function listUserSessions(db: Database, userId: string, now: Date): Promise<SessionListEntry[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id', 'created_at', 'last_verified_at', 'ip', 'user_agent'])
+    .where('user_id', '=', userId)
+    .orderBy('last_verified_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows
+    .map((r) => ({
+      id: r.id,
+      created_at: r.created_at,
+      last_seen_at: r.last_verified_at,
+      expires_at: expiresAt(r.created_at, r.last_verified_at),
+      ip: r.ip,
+      user_agent: r.user_agent,
+    }))
+    .filter((s) => s.expires_at.getTime() > now.getTime());
+}
+
+/**
+ * Ends one session of this user. Scoped by `user_id` in the statement itself, so another user's
+ * session id answers false (the caller says 404) exactly like an unknown one.
+ */
+export async function invalidateUserSession(db: Database, userId: string, sessionId: string) {
+  const row = await db
+    .deleteFrom('sessions')
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .returning(['id', 'ip', 'user_agent', 'created_at'])
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/**
+ * Deletes sessions past their sliding or absolute expiry (they are already refused on use; this only
+ * keeps the table small). Returns how many rows went.
+ */
+export async function deleteExpiredSessions(db: Database, now: Date): Promise<number> {
+  const idleCutoff = new Date(now.getTime() - SESSION_INACTIVITY_MS);
+  const ageCutoff = new Date(now.getTime() - SESSION_MAX_AGE_MS);
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('last_verified_at', '<=', idleCutoff), eb('created_at', '<=', ageCutoff)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -4,6 +4,7 @@ import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { Attachments } from '../attachments/attachment.pages.js';
 import {
   Field,
   type FieldErrors,
@@ -26,13 +27,18 @@ import {
 } from '../challenges/challenge.engagement.js';
 import type { ActorWithName } from '../challenges/challenge.workflow.js';
 import { loadChallengeFor } from '../challenges/challenge.workflow.js';
+import { InlineTextArea } from '../challenges/inline-fields.js';
 import { ratingBody, submissionBody } from '../delivery/delivery.schemas.js';
-import { milestonesFor, rate, submitMilestone } from '../delivery/delivery.usecases.js';
+import { milestonesFor, rate, ratingsOfBid, submitMilestone } from '../delivery/delivery.usecases.js';
 import {
+  emailModeOf,
+  emailModes,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
+  setEmailMode,
 } from '../notifications/notification.js';
+import { notificationPreferencesSchema } from '../notifications/notification.routes.js';
 import { bidFormToInput, submitBidBody, teamResponseBody, updateBidBody } from './bid.schemas.js';
 import { bidView, loadBidFor, respondToTeam, submitBid, updateBid, withdrawBid } from './bid.usecases.js';
 
@@ -198,6 +204,13 @@ export function bidPages(deps: AppDeps) {
       bid.status === 'awarded'
         ? (await milestonesFor(deps.db, bid.challenge.id, actor)).filter((m) => m.bid_id === bid.id)
         : [];
+    const ratings = bid.status === 'awarded' ? await ratingsOfBid(deps.db, bid.id) : [];
+    // Who rates whom: the enterprise rates the bidder, the bid's parties rate the enterprise.
+    const myDirection = relation.enterpriseMember
+      ? 'enterprise_to_bidder'
+      : relation.bidParty
+        ? 'bidder_to_enterprise'
+        : null;
     return c.html(
       <Layout account={accountOf(c)} title={bid.challenge.title}>
         <FormStyles />
@@ -281,7 +294,7 @@ export function bidPages(deps: AppDeps) {
                   ))}
                   {relation.bidParty && (m.status === 'pending' || m.status === 'returned') && (
                     <form method="post" action={`/workspace/milestones/${m.id}/submissions`}>
-                      <TextArea label={p.evidence} name="evidence" errors={errors} rows={3} />
+                      <InlineTextArea label={p.evidence} name="evidence" errors={errors} rows={3} />
                       <button type="submit">{p.submitMilestone}</button>
                     </form>
                   )}
@@ -291,16 +304,27 @@ export function bidPages(deps: AppDeps) {
           )}
           {bid.status === 'awarded' && ['accepted', 'failed'].includes(bid.challenge.status) && (
             <Panel title={p.ratings}>
-              <form method="post" action={`/workspace/challenges/${bid.challenge.id}/ratings`} class="row">
-                <input type="hidden" name="bid_id" value={bid.id} />
-                <Field label={p.ratingScore} name="score" type="number" errors={errors} />
-                <Field label={p.comment} name="comment" errors={errors} maxlength={1000} />
-                <div class="field">
-                  <button type="submit">{p.rate}</button>
-                </div>
-              </form>
+              <ul data-testid="ratings">
+                {ratings.map((r) => (
+                  <li>
+                    {f.ratingDirections[r.direction]}：{'★'.repeat(r.score)}（{r.score}/5）
+                    {r.comment ? ` ${r.comment}` : ''}
+                  </li>
+                ))}
+              </ul>
+              {myDirection && !ratings.some((r) => r.direction === myDirection) && (
+                <form method="post" action={`/workspace/challenges/${bid.challenge.id}/ratings`} class="row">
+                  <input type="hidden" name="bid_id" value={bid.id} />
+                  <Field label={p.ratingScore} name="score" type="number" errors={errors} />
+                  <Field label={p.comment} name="comment" errors={errors} maxlength={1000} />
+                  <div class="field">
+                    <button type="submit">{p.rate}</button>
+                  </div>
+                </form>
+              )}
             </Panel>
           )}
+          <Attachments deps={deps} c={c} kind="bid" id={bid.id} />
         </div>
       </Layout>,
       status,
@@ -393,12 +417,32 @@ export function bidPages(deps: AppDeps) {
   app.get('/notifications', async (c) => {
     const actor = actorOf(c);
     const { rows, unread } = await listNotifications(deps.db, actor.userId, { offset: 0, limit: 100 });
+    const mode = await emailModeOf(deps.db, actor.userId);
+    const mp = f.mailPreference;
     return c.html(
       <Layout account={accountOf(c)} title={p.notifications}>
         <FormStyles />
         <h1>
           {p.notifications} <small data-testid="unread-count">{p.unread(unread)}</small>
         </h1>
+        {c.req.query('saved') === '1' && (
+          <div class="notice" role="status">
+            {mp.saved}
+          </div>
+        )}
+        <form method="post" action="/notifications/preferences" class="panel" data-testid="mail-preference">
+          <fieldset>
+            <legend>{mp.title}</legend>
+            {emailModes.map((m) => (
+              <label class="field">
+                <span>
+                  <input type="radio" name="email" value={m} checked={m === mode} /> {mp.labels[m]}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit">{mp.save}</button>
+        </form>
         <form method="post" action="/notifications/read-all">
           <button type="submit">{p.markAllRead}</button>
         </form>
@@ -426,6 +470,15 @@ export function bidPages(deps: AppDeps) {
     if (!/^[0-9]{1,15}$/.test(id)) throw new AppError('NOTIFICATION_NOT_FOUND');
     await markNotificationRead(deps.db, actorOf(c).userId, Number(id), deps.clock());
     return c.redirect('/notifications', 303);
+  });
+  app.post('/notifications/preferences', async (c) => {
+    const parsed = validateForm(notificationPreferencesSchema, { email: (await readForm(c)).email ?? '' });
+    if (!parsed.ok)
+      throw new AppError('VALIDATION_FAILED', {
+        fields: Object.entries(parsed.errors).map(([field, reason]) => ({ field, reason })),
+      });
+    await setEmailMode(deps.db, actorOf(c).userId, parsed.data.email, deps.clock());
+    return c.redirect('/notifications?saved=1', 303);
   });
   app.post('/notifications/read-all', async (c) => {
     await markAllNotificationsRead(deps.db, actorOf(c).userId, deps.clock());

@@ -34,6 +34,9 @@ export const submitBidBody = z
       .enum(bidKinds)
       .openapi({ description: 'expert 个人 / team 专家牵头团队 / organisation 学会等机构' }),
     organisation_id: z.uuid().optional().openapi({ description: '机构揭榜时：以哪个（已认证的）机构名义' }),
+    service_team_id: z.uuid().optional().openapi({
+      description: '学会揭榜时：以本学会的哪个科技服务团揭榜（须属于 organisation_id 所指学会）',
+    }),
     members: z
       .array(teamMemberInput)
       .max(20)

@@ -131,6 +131,22 @@ export async function submitBid(
     if (!canOrganisationAct(org, 'bid')) throw new AppError('ORGANISATION_NOT_VERIFIED');
     organisationId = org.id;
   }
+  // A society bids with one of its own active service teams (科技服务团); the FK enforces it too.
+  if (input.service_team_id) {
+    const team = organisationId
+      ? await trx
+          .selectFrom('service_teams')
+          .select('id')
+          .where('id', '=', input.service_team_id)
+          .where('society_id', '=', organisationId)
+          .where('status', '=', 'active')
+          .executeTakeFirst()
+      : undefined;
+    if (!team)
+      throw new AppError('VALIDATION_FAILED', {
+        fields: [{ field: 'service_team_id', reason: messages.supply.teamNotOfSociety }],
+      });
+  }
   const memberInputs = input.kind === 'team' ? input.members : [];
   const memberUsers = memberInputs.length
     ? await trx
@@ -165,6 +181,7 @@ export async function submitBid(
         kind: input.kind,
         lead_user_id: actor.userId,
         organisation_id: organisationId,
+        service_team_id: input.service_team_id ?? null,
         approach: input.approach,
         promised_indicators: input.promised_indicators,
         price_wan: input.price_wan,

@@ -7,6 +7,7 @@ import { Checkbox, readFormLists, TextArea } from '../../web/fields.js';
 import { Layout } from '../../web/layout.js';
 import { FacetList, ListingSearch, listingParams, Pager } from '../../web/listing.js';
 import { messages } from '../../web/messages.js';
+import { Attachments } from '../attachments/attachment.pages.js';
 import { auditActorOf, requireAuth } from '../auth/auth.middleware.js';
 import {
   Field,
@@ -402,6 +403,7 @@ export function capabilityPages(deps: AppDeps) {
                 )}
               </p>
             )}
+            <Attachments deps={deps} c={c} kind="capability" id={cap.id} />
             {canTakeDownCapability(actor) && cap.status !== 'taken_down' && (
               <section class="panel">
                 <form method="post" action={`/capabilities/${cap.id}/takedown`} class="row">

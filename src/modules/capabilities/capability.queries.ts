@@ -170,3 +170,45 @@ export async function listCapabilitiesForExport(db: Database, ids: string[]) {
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
 }
+
+/** Listing filters an export applies in SQL (the same meaning as the search filters in capability.search.ts). */
+export interface CapabilityExportFilter {
+  kind?: string | undefined;
+  trl?: number | undefined;
+  cooperation?: string | undefined;
+  industry?: string | undefined;
+  region?: string | undefined;
+}
+
+/** One keyset page of published capability ids, newest first (published_at, then id), after `after`. */
+export async function pageCapabilityIdsForExport(
+  db: Database,
+  filter: CapabilityExportFilter,
+  after: { published_at: Date; id: string } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('capabilities as c')
+    .leftJoin('regions as r', 'r.code', 'c.region_code')
+    .select(['c.id', 'c.published_at'])
+    .where('c.status', '=', 'published')
+    .where('c.published_at', 'is not', null);
+  if (filter.kind) query = query.where('c.kind', '=', filter.kind);
+  if (filter.trl !== undefined) query = query.where('c.trl', '=', filter.trl);
+  if (filter.cooperation) query = query.where('c.cooperation_modes', '@>', [filter.cooperation]);
+  if (filter.industry) query = query.where('c.industry_code', '=', filter.industry);
+  if (filter.region) {
+    const region = filter.region;
+    query = query.where((eb) =>
+      eb.or([
+        eb('c.region_code', '=', region),
+        eb.and([eb('r.level', '=', 'county'), eb('r.parent_code', '=', region)]),
+      ]),
+    );
+  }
+  if (after)
+    query = query.where((eb) =>
+      eb(eb.refTuple('c.published_at', 'c.id'), '<', eb.tuple(after.published_at, after.id)),
+    );
+  return query.orderBy('c.published_at', 'desc').orderBy('c.id', 'desc').limit(limit).execute();
+}

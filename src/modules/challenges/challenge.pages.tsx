@@ -6,6 +6,8 @@ import type { AppEnv } from '../../http/router.js';
 import { zodIssuesToFields } from '../../http/validation.js';
 import { Layout, SearchBox } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { Attachments } from '../attachments/attachment.pages.js';
+import { SaveSearchButton } from '../matching/alerts.pages.js';
 import { challengeRecommendations } from '../matching/recommendation.routes.js';
 import { loadInviteContext } from '../matching/recommendation.usecases.js';
 import { RecommendationsSection } from '../matching/recommendation.view.js';
@@ -17,6 +19,7 @@ import { searchChallenges } from './challenge.search.js';
 import { toChallengeDetail, toChallengeSummary } from './challenge.views.js';
 
 const m = messages.challenge;
+const fl = messages.flow;
 const authActor = (
   auth: { user: { id: string; role: 'enterprise' | 'expert' | 'society' | 'operator' } } | null,
 ) => (auth ? { userId: auth.user.id, role: auth.user.role } : null);
@@ -130,6 +133,7 @@ export function challengePages(deps: AppDeps) {
         >
           <section class="hero">
             <SearchBox query={query.q} />
+            <SaveSearchButton params={params} role={c.get('auth')?.user.role ?? null} />
           </section>
           <div class="layout">
             <aside class="facets">
@@ -245,7 +249,46 @@ export function challengePages(deps: AppDeps) {
                 <dt>{m.deliveryDeadline}</dt>
                 <dd>{dateOnly(detail.delivery_deadline)}</dd>
               </div>
+              <div>
+                <dt>{fl.fields.reward_tranches}</dt>
+                <dd data-testid="reward-tranches">
+                  {detail.reward_tranches.map((t) => `${t}%`).join(' / ')}
+                </dd>
+              </div>
+              {detail.disciplines.length > 0 && (
+                <div>
+                  <dt>{fl.publicFields.disciplines}</dt>
+                  <dd>{detail.disciplines.map((d) => d.name).join('、')}</dd>
+                </div>
+              )}
+              <div>
+                <dt>{fl.fields.award_mode}</dt>
+                <dd>
+                  {fl.awardModes[detail.award_mode]}
+                  {detail.award_mode === 'horse_race' ? `（${detail.max_awards}）` : ''}
+                </dd>
+              </div>
+              <div>
+                <dt>{fl.fields.ip_terms}</dt>
+                <dd>{fl.ipTerms[detail.ip_terms]}</dd>
+              </div>
+              <div>
+                <dt>{fl.fields.confidentiality}</dt>
+                <dd>{fl.confidentiality[detail.confidentiality]}</dd>
+              </div>
             </dl>
+            {detail.bidder_requirements && (
+              <section>
+                <h2>{fl.fields.bidder_requirements}</h2>
+                <p data-testid="bidder-requirements">{detail.bidder_requirements}</p>
+              </section>
+            )}
+            {detail.terms_note && (
+              <section>
+                <h2>{fl.fields.terms_note}</h2>
+                <p>{detail.terms_note}</p>
+              </section>
+            )}
             <section>
               <h2>{m.background}</h2>
               <p>{detail.background}</p>
@@ -258,6 +301,7 @@ export function challengePages(deps: AppDeps) {
               <h2>{m.targets}</h2>
               <p>{detail.targets}</p>
             </section>
+            <Attachments deps={deps} c={c} kind="challenge" id={row.id} />
             <section>
               <h2>{m.history}</h2>
               <ol class="history">

@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { messages } from '../../web/messages.js';
 import { publicChallengeStatuses } from './challenge.lifecycle.js';
 
 /**
@@ -45,54 +47,170 @@ function selectPublicChallenges(db: Database) {
     ]);
 }
 
-function applyFilter<Q extends ReturnType<typeof selectPublicChallenges>>(
-  query: Q,
+/**
+ * The filter as conditions on `challenges as c` alone: the region filter (a prefecture includes its
+ * counties) is a subquery on the small regions table rather than a join, so the listing and its
+ * count can read the challenges table (and its partial listing index) without joining first.
+ */
+function filterConditions(
+  eb: ExpressionBuilder<DB & { c: DB['challenges'] }, 'c'>,
   filter: PublicChallengeFilter,
-): Q {
-  let q = query;
-  if (filter.industry) q = q.where('c.industry_code', '=', filter.industry) as Q;
-  if (filter.region)
-    q = q.where((eb) =>
-      eb.or([eb('c.region_code', '=', filter.region!), eb('r.parent_code', '=', filter.region!)]),
-    ) as Q;
-  if (filter.status) q = q.where('c.status', '=', filter.status) as Q;
-  if (filter.rewardMin !== undefined) q = q.where('c.reward_wan', '>=', filter.rewardMin) as Q;
-  if (filter.rewardMax !== undefined) q = q.where('c.reward_wan', '<=', filter.rewardMax) as Q;
-  return q;
+) {
+  const conditions: Expression<SqlBool>[] = [eb('c.status', 'in', publicChallengeStatuses)];
+  if (filter.industry) conditions.push(eb('c.industry_code', '=', filter.industry));
+  if (filter.region) {
+    const region = filter.region;
+    conditions.push(
+      eb(
+        'c.region_code',
+        'in',
+        eb
+          .selectFrom('regions')
+          .select('code')
+          .where((r) => r.or([r('code', '=', region), r('parent_code', '=', region)])),
+      ),
+    );
+  }
+  if (filter.status) conditions.push(eb('c.status', '=', filter.status));
+  if (filter.rewardMin !== undefined) conditions.push(eb('c.reward_wan', '>=', filter.rewardMin));
+  if (filter.rewardMax !== undefined) conditions.push(eb('c.reward_wan', '<=', filter.rewardMax));
+  return eb.and(conditions);
 }
 
+/**
+ * One page of the public listing, newest first, with only the columns a summary shows. The page is
+ * cut from `challenges` first (served by `challenges_public_listing_idx`, migration 1800) and only
+ * its rows are joined to names, so a page costs the same at 100 rows or 100,000.
+ */
 export async function listPublicChallenges(
   db: Database,
   filter: PublicChallengeFilter,
   page: { offset: number; limit: number },
 ) {
-  const [rows, count] = await Promise.all([
-    applyFilter(selectPublicChallenges(db), filter)
-      .orderBy('c.published_at', 'desc')
-      .orderBy('c.id')
-      .offset(page.offset)
-      .limit(page.limit)
-      .execute(),
-    applyFilter(selectPublicChallenges(db), filter)
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  const pageOfIds = db
+    .selectFrom('challenges as c')
+    .where((eb) => filterConditions(eb, filter))
+    .select(['c.id', 'c.published_at'])
+    .orderBy('c.published_at', 'desc')
+    .orderBy('c.id')
+    .offset(page.offset)
+    .limit(page.limit);
+  const rows = await db
+    .selectFrom(pageOfIds.as('pg'))
+    .innerJoin('challenges as c', 'c.id', 'pg.id')
+    .innerJoin('organisations as o', 'o.id', 'c.enterprise_id')
+    .innerJoin('regions as r', 'r.code', 'c.region_code')
+    .leftJoin('regions as p', 'p.code', 'r.parent_code')
+    .leftJoin('industries as i', 'i.code', 'c.industry_code')
+    .select([
+      'c.id',
+      'c.title',
+      'c.status',
+      'c.reward_wan',
+      'c.bid_deadline',
+      'c.published_at',
+      'c.cooperation_mode',
+      'c.industry_code',
+      'i.name as industry_name',
+      'c.region_code',
+      'r.name as region_name',
+      'r.level as region_level',
+      'p.name as parent_region_name',
+      // Enterprises may hide their name publicly; the query, not the template, enforces it.
+      sql<string | null>`case when c.hide_enterprise_name then null else o.name end`.as('enterprise_name'),
+    ])
+    .orderBy('pg.published_at', 'desc')
+    .orderBy('pg.id')
+    .execute();
+  return { rows };
+}
+
+/**
+ * How many public challenges match, counted only up to `cap` rows: an exact count over 100,000
+ * challenges cost more than the page itself (~12 req/s at 50 connections in `npm run bench`), while a
+ * listing only needs to know the next few pages exist. `exact` is false when there are more than `cap`.
+ */
+export async function countPublicChallenges(
+  db: Database,
+  filter: PublicChallengeFilter,
+  cap: number,
+): Promise<{ total: number; exact: boolean }> {
+  const matching = db
+    .selectFrom('challenges as c')
+    .where((eb) => filterConditions(eb, filter))
+    .select(sql<number>`1`.as('one'))
+    .limit(cap + 1);
+  const { n } = await db
+    .selectFrom(matching.as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const counted = Number(n);
+  return counted > cap ? { total: cap, exact: false } : { total: counted, exact: true };
 }
 
 export async function findPublicChallenge(db: Database, id: string) {
   return selectPublicChallenges(db)
     .where('c.id', '=', id)
-    .select(['c.background', 'c.problem', 'c.targets', 'c.created_at'])
+    .select([
+      'c.background',
+      'c.problem',
+      'c.targets',
+      'c.created_at',
+      'c.disciplines',
+      'c.reward_tranches',
+      'c.bidder_requirements',
+      'c.ip_terms',
+      'c.confidentiality',
+      'c.terms_note',
+      'c.award_mode',
+      'c.max_awards',
+      // Discipline names in the order the enterprise listed them; unknown codes keep their code.
+      sql<Array<{ code: string; name: string }>>`coalesce((
+        select json_agg(json_build_object('code', d.code, 'name', coalesce(ref.name, d.code)) order by d.ord)
+        from unnest(c.disciplines) with ordinality as d(code, ord)
+        left join disciplines ref on ref.code = d.code
+      ), '[]'::json)`.as('discipline_names'),
+    ])
     .executeTakeFirst();
 }
 
-export async function listChallengeStatusEvents(db: Database, challengeId: string) {
+/**
+ * A challenge's public history. When the enterprise hides its name, its people's names are hidden
+ * too (their display names often carry the company's name): they show as `enterpriseLabel`.
+ */
+export async function listChallengeStatusEvents(
+  db: Database,
+  challengeId: string,
+  enterpriseLabel = messages.flow.publicFields.enterpriseActor,
+) {
   return db
-    .selectFrom('challenge_status_events')
-    .where('challenge_id', '=', challengeId)
-    .select(['from_status', 'to_status', 'actor_label', 'reason', 'created_at'])
-    .orderBy('id')
+    .selectFrom('challenge_status_events as e')
+    .innerJoin('challenges as c', 'c.id', 'e.challenge_id')
+    .where('e.challenge_id', '=', challengeId)
+    .select((eb) => [
+      'e.from_status',
+      'e.to_status',
+      eb
+        .case()
+        .when(
+          eb.and([
+            eb('c.hide_enterprise_name', '=', true),
+            eb.exists(
+              eb
+                .selectFrom('organisation_members as m')
+                .select('m.user_id')
+                .whereRef('m.organisation_id', '=', 'c.enterprise_id')
+                .whereRef('m.user_id', '=', 'e.actor_user_id'),
+            ),
+          ]),
+        )
+        .then(enterpriseLabel)
+        .else(eb.ref('e.actor_label'))
+        .end()
+        .as('actor_label'),
+      'e.reason',
+      'e.created_at',
+    ])
+    .orderBy('e.id')
     .execute();
 }

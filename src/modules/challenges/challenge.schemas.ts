@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { paginationQuery, paginationSchema } from '../../http/pagination.js';
 import { publicChallengeStatuses } from './challenge.lifecycle.js';
+import { awardModes, confidentialityValues, ipTermsValues } from './challenge.workflow.schemas.js';
 
 /** zod is the single source: these validate requests, shape responses, and feed the OpenAPI document. */
 const noNul = (s: string) => !s.includes('\u0000');
@@ -65,6 +66,18 @@ export const challengeDetailSchema = challengeSummarySchema
     problem: z.string(),
     targets: z.string(),
     delivery_deadline: z.iso.datetime().nullable(),
+    disciplines: z
+      .array(z.object({ code: z.string(), name: z.string() }))
+      .openapi({ description: '涉及学科（学科代码与名称）' }),
+    reward_tranches: z
+      .array(z.number().int())
+      .openapi({ description: '悬赏分期支付比例（%），合计 100', example: [40, 30, 30] }),
+    bidder_requirements: z.string().openapi({ description: '揭榜方资质要求' }),
+    ip_terms: z.enum(ipTermsValues).openapi({ description: '知识产权归属' }),
+    confidentiality: z.enum(confidentialityValues).openapi({ description: '保密要求' }),
+    terms_note: z.string().openapi({ description: '其他条款说明' }),
+    award_mode: z.enum(awardModes).openapi({ description: 'single 单一挂帅；horse_race 赛马制' }),
+    max_awards: z.number().int().openapi({ description: '最多挂帅几个揭榜方' }),
     history: z.array(
       z.object({
         from_status: z.string().nullable(),
@@ -78,7 +91,15 @@ export const challengeDetailSchema = challengeSummarySchema
   .openapi('ChallengeDetail');
 
 export const challengeListSchema = z
-  .object({ data: z.array(challengeSummarySchema), pagination: paginationSchema })
+  .object({
+    data: z.array(challengeSummarySchema),
+    pagination: paginationSchema.extend({
+      total_exact: z.boolean().openapi({
+        description:
+          '总数是否精确。为 false 时表示"至少 total 条"：列表只向后数若干页（再往后翻页时继续计数），避免每页统计全部榜单',
+      }),
+    }),
+  })
   .openapi('ChallengeList');
 
 export const facetValueSchema = z.object({ value: z.string(), label: z.string(), count: z.number().int() });

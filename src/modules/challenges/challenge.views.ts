@@ -4,6 +4,7 @@ import type {
   listChallengeStatusEvents,
   listPublicChallenges,
 } from './challenge.queries.js';
+import type { awardModes, confidentialityValues, ipTermsValues } from './challenge.workflow.schemas.js';
 
 type SummaryRow = Awaited<ReturnType<typeof listPublicChallenges>>['rows'][number];
 type DetailRow = NonNullable<Awaited<ReturnType<typeof findPublicChallenge>>>;
@@ -44,6 +45,14 @@ export function toChallengeDetail(row: DetailRow, history: EventRow[]) {
     problem: row.problem,
     targets: row.targets,
     delivery_deadline: row.delivery_deadline?.toISOString() ?? null,
+    disciplines: row.discipline_names,
+    reward_tranches: row.reward_tranches,
+    bidder_requirements: row.bidder_requirements,
+    ip_terms: row.ip_terms as (typeof ipTermsValues)[number],
+    confidentiality: row.confidentiality as (typeof confidentialityValues)[number],
+    terms_note: row.terms_note,
+    award_mode: row.award_mode as (typeof awardModes)[number],
+    max_awards: row.max_awards,
     history: history.map((e) => ({
       from_status: e.from_status,
       to_status: e.to_status,

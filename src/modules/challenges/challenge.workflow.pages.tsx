@@ -4,6 +4,7 @@ import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { Attachments } from '../attachments/attachment.pages.js';
 import {
   Field,
   type FieldErrors,
@@ -22,14 +23,24 @@ import { awardBody, evaluationBody } from '../bids/bid.schemas.js';
 import { awardBids, bidsOfChallengeFor, evaluateBid, loadBidFor } from '../bids/bid.usecases.js';
 import { milestoneDecisionBody } from '../delivery/delivery.schemas.js';
 import { acceptChallenge, decideMilestone, milestonesFor } from '../delivery/delivery.usecases.js';
+import { countNotifications } from '../notifications/notification.js';
+import type { ReferenceData } from '../reference/reference.queries.js';
 import {
   answerBody,
   answerQuestion,
   invitationBody,
+  invitationsOfChallenge,
   invitationsOfUser,
   inviteToChallenge,
   questionsFor,
 } from './challenge.engagement.js';
+import {
+  candidateTarget,
+  type InviteCandidate,
+  recommendedInvitees,
+  searchInvitees,
+  targetToInvitation,
+} from './challenge.invite-picker.js';
 import {
   type ActorWithName,
   challengeWorkView,
@@ -59,6 +70,7 @@ import {
   reviewBody,
   updateChallengeBody,
 } from './challenge.workflow.schemas.js';
+import { InlineField } from './inline-fields.js';
 
 /**
  * The enterprise's and operator's pages for 揭榜挂帅: workspace, challenge form (same zod schemas as
@@ -66,6 +78,7 @@ import {
  */
 const f = messages.flow;
 const p = f.pages;
+const pk = f.picker;
 const uuid = '[0-9a-fA-F-]{36}';
 const dateOnly = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
 
@@ -109,6 +122,7 @@ function ChallengeForm(props: {
   values: FormValues;
   errors: FieldErrors;
   enterprises: { id: string; name: string }[];
+  reference: ReferenceData;
   submitLabel: string;
 }) {
   const { values: v, errors: e } = props;
@@ -143,22 +157,9 @@ function ChallengeForm(props: {
       />
       <TextArea label={fl.targets!} name="targets" value={v.targets} errors={e} />
       <div class="row">
-        <Field
-          label={fl.industry_code!}
-          name="industry_code"
-          value={v.industry_code}
-          errors={e}
-          hint="如 rural-chilli、rural-tea"
-        />
+        <IndustrySelect value={v.industry_code} errors={e} reference={props.reference} />
         <Field label={fl.disciplines!} name="disciplines" value={v.disciplines} errors={e} />
-        <Field
-          label={fl.region_code!}
-          name="region_code"
-          value={v.region_code}
-          errors={e}
-          required
-          maxlength={6}
-        />
+        <RegionSelect value={v.region_code} errors={e} reference={props.reference} />
       </div>
       <div class="row">
         <Field
@@ -253,6 +254,74 @@ function ChallengeForm(props: {
   );
 }
 
+/** 所属产业 from reference data, grouped (特色产业, 十大工业产业…); empty means "not chosen yet". */
+function IndustrySelect(props: {
+  value?: string | undefined;
+  errors: FieldErrors;
+  reference: ReferenceData;
+}) {
+  const error = props.errors.industry_code;
+  const groups = [...new Set(props.reference.industries.map((i) => i.group_name))];
+  return (
+    <div class={error ? 'field invalid' : 'field'}>
+      <label for="f-industry_code">{f.fields.industry_code}</label>
+      <select id="f-industry_code" name="industry_code">
+        <option value="">{p.choose}</option>
+        {groups.map((g) => (
+          <optgroup label={g}>
+            {props.reference.industries
+              .filter((i) => i.group_name === g)
+              .map((i) => (
+                <option value={i.code} selected={i.code === props.value}>
+                  {i.name}
+                </option>
+              ))}
+          </optgroup>
+        ))}
+      </select>
+      {error && (
+        <small class="error" data-field-error="industry_code">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** 所在地区: each prefecture and its counties (遵义市 › 湄潭县), by GB/T 2260 code. */
+function RegionSelect(props: { value?: string | undefined; errors: FieldErrors; reference: ReferenceData }) {
+  const error = props.errors.region_code;
+  const prefectures = props.reference.regions.filter((r) => r.level === 'prefecture');
+  return (
+    <div class={error ? 'field invalid' : 'field'}>
+      <label for="f-region_code">{f.fields.region_code}</label>
+      <select id="f-region_code" name="region_code">
+        <option value="">{p.choose}</option>
+        {prefectures.map((pre) => (
+          <optgroup label={pre.name}>
+            <option value={pre.code} selected={pre.code === props.value}>
+              {pre.name}
+            </option>
+            {props.reference.regions
+              .filter((r) => r.parent_code === pre.code)
+              .map((r) => (
+                <option value={r.code} selected={r.code === props.value}>
+                  {pre.name}
+                  {r.name}
+                </option>
+              ))}
+          </optgroup>
+        ))}
+      </select>
+      {error && (
+        <small class="error" data-field-error="region_code">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
 type Work = Awaited<ReturnType<typeof challengeWorkView>>;
 
 function formValuesOf(w: Work): FormValues {
@@ -280,6 +349,29 @@ function formValuesOf(w: Work): FormValues {
   };
 }
 
+/** Search results or recommendations, each with its own 邀请 button in the one picker form. */
+function CandidateList(props: { candidates: InviteCandidate[]; testId: string }) {
+  return (
+    <ul class="candidates" data-testid={props.testId}>
+      {props.candidates.map((c) => (
+        <li data-candidate-kind={c.kind}>
+          <strong>{c.name}</strong>（{c.kind === 'expert' ? pk.experts : pk.societies}）
+          {c.detail && <small class="meta"> {c.detail}</small>}{' '}
+          {c.invited ? (
+            <span class="badge">{pk.invited}</span>
+          ) : c.invitable ? (
+            <button type="submit" name="target" value={candidateTarget(c)}>
+              {pk.inviteTo(c.name)}
+            </button>
+          ) : (
+            <small class="meta">{pk.notRegistered}</small>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 const editTextFields = ['background', 'problem', 'targets', 'bidder_requirements', 'terms_note'];
 
 /** Everything an enterprise or operator does with one challenge, on one page. */
@@ -292,6 +384,7 @@ async function ManagePage(props: {
   status?: number;
 }) {
   const { deps, c, id } = props;
+  const inviteQuery = (c.req.query('invite_q') ?? '').trim().slice(0, 100);
   const actor = actorOf(c);
   const { row, relation } = await loadManagedChallenge(deps.db, id, actor);
   const w = await challengeWorkView(deps.db, row);
@@ -303,6 +396,16 @@ async function ManagePage(props: {
     : [];
   const errors = props.errors ?? {};
   const action = (name: string) => `/workspace/challenges/${id}/${name}`;
+  const inviting = owner && w.status === 'published';
+  const [found, recommended, sent] = inviting
+    ? await Promise.all([
+        inviteQuery
+          ? searchInvitees(deps, id, inviteQuery).catch(() => null)
+          : Promise.resolve([] as InviteCandidate[]),
+        recommendedInvitees(deps, id),
+        invitationsOfChallenge(deps.db, id, actor),
+      ])
+    : [[], [], owner || actor.role === 'operator' ? await invitationsOfChallenge(deps.db, id, actor) : []];
   return (
     <Layout account={accountOf(c)} title={w.title}>
       <FormStyles />
@@ -324,6 +427,7 @@ async function ManagePage(props: {
           </div>
         )}
         <FormErrors errors={errors} />
+        <Attachments deps={deps} c={c} kind="challenge" id={id} />
         {w.completeness.missing.length > 0 && owner && (
           <p class="hint">
             {f.completeness.missing}
@@ -359,7 +463,7 @@ async function ManagePage(props: {
         {(owner || actor.role === 'operator') &&
           ['draft', 'under_review', 'returned', 'published', 'bidding_closed'].includes(w.status) && (
             <form method="post" action={action('withdraw')} class="row">
-              <Field label={p.reason} name="reason" errors={errors} maxlength={1000} />
+              <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
               <div class="field">
                 <button type="submit">{p.withdraw}</button>
               </div>
@@ -368,7 +472,7 @@ async function ManagePage(props: {
         {(owner || actor.role === 'operator') &&
           ['bidding_closed', 'awarded', 'in_delivery'].includes(w.status) && (
             <form method="post" action={action('fail')} class="row">
-              <Field label={p.reason} name="reason" errors={errors} maxlength={1000} />
+              <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
               <div class="field">
                 <button type="submit">{p.markFailed}</button>
               </div>
@@ -377,7 +481,7 @@ async function ManagePage(props: {
         {actor.role === 'operator' && w.status === 'under_review' && (
           <Panel title={f.review.publish}>
             <form method="post" action={action('review')} class="row" data-testid="review-form">
-              <Field label={p.reason} name="reason" errors={errors} maxlength={1000} />
+              <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
               <div class="field">
                 <button type="submit" name="decision" value="publish">
                   {f.review.publish}
@@ -426,6 +530,14 @@ async function ManagePage(props: {
         <Panel title={`${p.bids}（${bids.length}）`}>
           <p class="hint">{p.confidentialBids}</p>
           {bids.length === 0 && <p class="empty">{p.noBids}</p>}
+          {bids.length > 0 && (
+            <p class="meta exports">
+              <a href={`/workspace/challenges/${w.id}/bids/export.xlsx`} data-testid="bids-export-xlsx">
+                {messages.supply.exportXlsx}
+              </a>{' '}
+              <a href={`/workspace/challenges/${w.id}/bids/export.csv`}>{messages.supply.exportCsv}</a>
+            </p>
+          )}
           {owner && w.status === 'bidding_closed' && bids.some((b) => b.status === 'submitted') ? (
             <form method="post" action={action('award')} id="award-form">
               <p class="hint">{p.awardHint(w.max_awards)}</p>
@@ -463,8 +575,13 @@ async function ManagePage(props: {
                       {p.shortlisted}
                     </span>
                   </label>
-                  <Field label={p.score} name="score" type="number" value={b.evaluation.score?.toString()} />
-                  <Field label={p.note} name="note" value={b.evaluation.note} maxlength={5000} />
+                  <InlineField
+                    label={p.score}
+                    name="score"
+                    type="number"
+                    value={b.evaluation.score?.toString()}
+                  />
+                  <InlineField label={p.note} name="note" value={b.evaluation.note} maxlength={5000} />
                   <div class="field">
                     <button type="submit">{p.saveEvaluation}</button>
                   </div>
@@ -490,7 +607,7 @@ async function ManagePage(props: {
                 ))}
                 {owner && m.status === 'submitted' && (
                   <form method="post" action={`/workspace/milestones/${m.id}/decision`} class="row">
-                    <Field label={p.reason} name="reason" maxlength={2000} />
+                    <InlineField label={p.reason} name="reason" maxlength={2000} />
                     <div class="field">
                       <button type="submit" name="decision" value="accept">
                         {p.acceptMilestone}
@@ -521,7 +638,7 @@ async function ManagePage(props: {
                     action={`/workspace/challenges/${id}/questions/${q.id}/answer`}
                     class="row"
                   >
-                    <Field label={p.answer} name="answer" maxlength={2000} />
+                    <InlineField label={p.answer} name="answer" maxlength={2000} />
                     <div class="field">
                       <button type="submit">{p.answerButton}</button>
                     </div>
@@ -531,16 +648,46 @@ async function ManagePage(props: {
             </div>
           ))}
         </Panel>
-        {owner && w.status === 'published' && (
-          <Panel title={p.invitations}>
-            <form method="post" action={action('invitations')}>
-              <div class="row">
-                <Field label={p.inviteExpert} name="expert_profile_id" errors={errors} />
-                <Field label={p.inviteOrganisation} name="organisation_id" errors={errors} />
+        {inviting && (
+          <Panel title={p.invitations} id="invite">
+            <form method="get" action={`/workspace/challenges/${id}#invite`} class="row">
+              <InlineField label={pk.search} name="invite_q" value={inviteQuery} maxlength={100} />
+              <div class="field">
+                <button type="submit">{pk.searchButton}</button>
               </div>
-              <Field label={p.inviteMessage} name="message" errors={errors} maxlength={1000} />
-              <button type="submit">{p.inviteButton}</button>
             </form>
+            <p class="hint">{pk.hint}</p>
+            <form method="post" action={action('invitations')} data-testid="invite-picker">
+              {errors.target && (
+                <p class="error" data-field-error="target">
+                  {errors.target}
+                </p>
+              )}
+              <InlineField label={p.inviteMessage} name="message" errors={errors} maxlength={1000} />
+              {found === null && <p class="error">{pk.searchUnavailable}</p>}
+              {inviteQuery && found !== null && found.length === 0 && <p class="empty">{pk.noResults}</p>}
+              {found !== null && found.length > 0 && (
+                <CandidateList candidates={found} testId="invite-search-results" />
+              )}
+              {recommended.length > 0 && (
+                <>
+                  <h3>{pk.recommended}</h3>
+                  <CandidateList candidates={recommended} testId="invite-recommendations" />
+                </>
+              )}
+            </form>
+          </Panel>
+        )}
+        {sent.length > 0 && (
+          <Panel title={pk.sent}>
+            <ul data-testid="invitations-sent">
+              {sent.map((i) => (
+                <li>
+                  {i.invitee.name}（{i.invitee.kind === 'expert' ? pk.experts : pk.societies}）·{' '}
+                  {f.invitationStatus[i.status]}
+                </li>
+              ))}
+            </ul>
           </Panel>
         )}
         <section>
@@ -567,12 +714,16 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
     actor.role === 'expert' || actor.role === 'society' ? await listBidsOfUser(deps.db, actor.userId) : [];
   const invitations =
     actor.role === 'expert' || actor.role === 'society' ? await invitationsOfUser(deps.db, actor.userId) : [];
+  const { unread } = await countNotifications(deps.db, actor.userId);
   return (
     <Layout account={accountOf(c)} title={p.workspace}>
       <FormStyles />
       <h1>{p.workspace}</h1>
       <p>
-        <a href="/notifications">{p.notifications}</a>
+        <a href="/notifications" data-testid="notifications-link">
+          {p.notifications}
+          {unread > 0 ? `（${p.unread(unread)}）` : ''}
+        </a>
       </p>
       {actor.role === 'enterprise' && (
         <Panel title={p.myChallenges}>
@@ -613,6 +764,14 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
         <>
           <Panel title={p.myBids}>
             {bids.length === 0 && <p class="empty">{p.none}</p>}
+            {bids.length > 0 && (
+              <p class="meta exports">
+                <a href="/workspace/bids/export.xlsx" data-testid="my-bids-export-xlsx">
+                  {messages.supply.exportXlsx}
+                </a>{' '}
+                <a href="/workspace/bids/export.csv">{messages.supply.exportCsv}</a>
+              </p>
+            )}
             <ul>
               {bids.map((b) => (
                 <li>
@@ -624,7 +783,7 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
           <Panel title={p.myInvitations}>
             {invitations.length === 0 && <p class="empty">{p.none}</p>}
             {invitations.map((i) => (
-              <div class="row">
+              <div class="row" data-testid="my-invitations">
                 <a href={`/challenges/${i.challenge.id}`}>{i.challenge.title}</a> ·{' '}
                 {f.invitationStatus[i.status]}
                 {i.status === 'pending' && (
@@ -684,6 +843,7 @@ export function challengeWorkflowPages(deps: AppDeps) {
               values={values}
               errors={errors}
               enterprises={enterprises}
+              reference={await deps.reference.get()}
               submitLabel={p.saveDraft}
             />
           )}
@@ -729,9 +889,11 @@ export function challengeWorkflowPages(deps: AppDeps) {
             values={values ?? formValuesOf(w)}
             errors={errors}
             enterprises={[]}
+            reference={await deps.reference.get()}
             submitLabel={p.save}
           />
         </div>
+        <Attachments deps={deps} c={c} kind="challenge" id={id} />
       </Layout>,
       status,
     );
@@ -805,8 +967,22 @@ export function challengeWorkflowPages(deps: AppDeps) {
   });
   app.post(`/workspace/challenges/:id{${uuid}}/invitations`, async (c) => {
     const id = c.req.param('id');
-    const parsed = validateForm(invitationBody, await readForm(c));
-    if (!parsed.ok) return c.html(await ManagePage({ deps, c, id, errors: parsed.errors }), 422);
+    const { target, message, expert_profile_id, organisation_id } = await readForm(c);
+    // A pick from the picker (`target`) or the recommendation cards' hidden id on the public page.
+    const picked = target
+      ? targetToInvitation(target)
+      : {
+          ...(expert_profile_id ? { expert_profile_id } : {}),
+          ...(organisation_id ? { organisation_id } : {}),
+        };
+    const parsed = validateForm(invitationBody, { ...picked, message: message ?? '' });
+    if (!parsed.ok) {
+      // The picked target stands for expert_profile_id / organisation_id: report it on the picker.
+      const { expert_profile_id, organisation_id, ...rest } = parsed.errors;
+      const targetError = expert_profile_id ?? organisation_id;
+      const errors = targetError ? { ...rest, target: targetError } : rest;
+      return c.html(await ManagePage({ deps, c, id, errors }), 422);
+    }
     return act(c, id, () => inviteToChallenge(deps, actorOf(c), id, parsed.data, requestMeta(c, deps)));
   });
   app.post(`/workspace/challenges/:id{${uuid}}/questions/:questionId{${uuid}}/answer`, async (c) => {

@@ -8,12 +8,13 @@ import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
 import { authErrorResponses } from '../auth/auth.openapi.js';
 import { FormStyles, Panel } from '../auth/forms.js';
+import { guizhouMap } from '../stations/guizhou-map.data.js';
+import { GuizhouMap } from '../stations/guizhou-map.js';
 import { type DashboardData, dashboardData } from './dashboard.queries.js';
 
 /**
- * The operator dashboard: server-rendered SVG charts (the CSP forbids scripts, and SVG needs none;
- * colours are SVG attributes, not styles). The map is a tile grid of the nine prefectures placed
- * roughly where they lie (no boundary data is shipped).
+ * The operator dashboard: server-rendered SVG charts (no script needed; colours are SVG attributes,
+ * not styles, so the strict CSP holds). The map of Guizhou is shared with the station registry.
  */
 const m = messages.dashboard;
 const BRAND = '#c0392b';
@@ -56,70 +57,25 @@ function BarChart(props: { items: Array<{ label: string; value: number }>; testi
   );
 }
 
-/** Nine prefectures on a 3×3 grid, roughly as they lie on the map (north at the top). */
-const tiles: Array<[string, string, number, number]> = [
-  ['520500', '毕节', 0, 0],
-  ['520300', '遵义', 1, 0],
-  ['520600', '铜仁', 2, 0],
-  ['520200', '六盘水', 0, 1],
-  ['520100', '贵阳', 1, 1],
-  ['522600', '黔东南', 2, 1],
-  ['522300', '黔西南', 0, 2],
-  ['520400', '安顺', 1, 2],
-  ['522700', '黔南', 2, 2],
-];
-
 function PrefectureMap({ data }: { data: DashboardData }) {
-  const stations = new Map(data.stations.map((s) => [s.code, Number(s.n)]));
   const challenges = new Map(data.byPrefecture.map((s) => [s.code, Number(s.n)]));
-  const maxStations = Math.max(1, ...stations.values());
-  const size = 150;
+  const figures = new Map(
+    guizhouMap.prefectures.map((p) => [
+      p.code,
+      {
+        count: Number(data.stations.find((s) => s.code === p.code)?.n ?? 0),
+        extra: [`${m.challenges} ${challenges.get(p.code) ?? 0}`],
+      },
+    ]),
+  );
   return (
-    <svg
-      viewBox={`0 0 ${size * 3 + 20} ${size * 3 + 20}`}
-      width="100%"
-      role="img"
-      data-testid="prefecture-map"
-      xmlns="http://www.w3.org/2000/svg"
-    >
-      <title>{m.map}</title>
-      {tiles.map(([code, name, col, rowIndex]) => {
-        const n = stations.get(code) ?? 0;
-        const opacity = n === 0 ? 0.08 : 0.25 + 0.75 * (n / maxStations);
-        const x = 10 + col * size;
-        const y = 10 + rowIndex * size;
-        return (
-          <g data-prefecture={code}>
-            <rect
-              x={x + 4}
-              y={y + 4}
-              width={size - 8}
-              height={size - 8}
-              rx="10"
-              fill={BRAND}
-              fill-opacity={opacity.toFixed(2)}
-              stroke="#fff"
-            />
-            <text
-              x={x + size / 2}
-              y={y + 48}
-              text-anchor="middle"
-              font-size="18"
-              font-weight="bold"
-              fill="#222"
-            >
-              {name}
-            </text>
-            <text x={x + size / 2} y={y + 82} text-anchor="middle" font-size="14" fill="#222">
-              {m.stations} {n}
-            </text>
-            <text x={x + size / 2} y={y + 106} text-anchor="middle" font-size="14" fill="#222">
-              {m.challenges} {challenges.get(code) ?? 0}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+    <GuizhouMap
+      figures={figures}
+      countLabel={m.stations}
+      href={(code) => `/stations?prefecture=${code}`}
+      title={m.map}
+      testid="prefecture-map"
+    />
   );
 }
 

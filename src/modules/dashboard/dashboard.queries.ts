@@ -60,12 +60,15 @@ export async function challengeFunnel(db: Database) {
   return row.rows[0]!;
 }
 
-/** Median days from publication to the first bid and to the award (null when nothing to measure). */
+/**
+ * Median days from publication to the first bid and to the award (null when nothing to measure).
+ * Withdrawn bids do not count, as in the funnel: the enterprise never had them to consider.
+ */
 export async function medianDays(db: Database) {
   const row = await sql<{ to_first_bid: number | null; to_award: number | null }>`
     select
       (select round((percentile_cont(0.5) within group (order by extract(epoch from (f.first_bid - c.published_at)) / 86400))::numeric, 1)
-         from challenges c join (select challenge_id, min(created_at) as first_bid from bids group by challenge_id) f on f.challenge_id = c.id
+         from challenges c join (select challenge_id, min(created_at) as first_bid from bids where status <> 'withdrawn' group by challenge_id) f on f.challenge_id = c.id
          where c.published_at is not null) as to_first_bid,
       (select round((percentile_cont(0.5) within group (order by extract(epoch from (a.awarded - c.published_at)) / 86400))::numeric, 1)
          from challenges c join (select challenge_id, min(awarded_at) as awarded from bids where awarded_at is not null group by challenge_id) a on a.challenge_id = c.id

@@ -347,3 +347,17 @@ export async function rate(
     throw error;
   }
 }
+
+/** Both directions of the mutual rating on one awarded bid, for the bid's page (its parties only). */
+export async function ratingsOfBid(db: Database, bidId: string) {
+  const rows = await db
+    .selectFrom('challenge_ratings')
+    .select(['id', 'direction', 'rater_user_id', 'score', 'comment', 'created_at'])
+    .where('bid_id', '=', bidId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    direction: r.direction as 'enterprise_to_bidder' | 'bidder_to_enterprise',
+  }));
+}

@@ -20,7 +20,7 @@ import {
   validateForm,
 } from '../auth/forms.js';
 import type { UserRole } from '../auth/session.js';
-import { findExpertOfUser } from './expert.queries.js';
+import { findExpertOfUser, listAchievementsOfExpert } from './expert.queries.js';
 import { actorOf, optionalActor } from './expert.routes.js';
 import { expertIdParam, expertProfileBody, expertSearchQuery } from './expert.schemas.js';
 import { searchExperts } from './expert.search.js';
@@ -46,7 +46,103 @@ export function ExportLinks(props: { base: string; params: URLSearchParams; role
   );
 }
 
-function ProfileForm(props: { values: FormValues; errors: FieldErrors; notice?: string }) {
+const achievementField = /^achievements\.(\d{1,2})\.(kind|title|year|detail|remove)$/;
+
+/**
+ * The form's achievement rows (`achievements.N.title` …) as a list, in form order, without rows
+ * ticked 删除 or left empty; `rest` is every other field. The kept rows are renumbered from 0, so
+ * the schema's error paths (`achievements.0.title`) name the inputs of the re-rendered form.
+ */
+function splitAchievementRows(values: FormValues) {
+  const byIndex = new Map<number, Record<string, string>>();
+  const rest: FormValues = {};
+  for (const [key, value] of Object.entries(values)) {
+    const match = achievementField.exec(key);
+    if (!match) {
+      rest[key] = value;
+      continue;
+    }
+    const index = Number(match[1]);
+    byIndex.set(index, { ...byIndex.get(index), [match[2]!]: value });
+  }
+  const rows = [...byIndex.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, row]) => row)
+    .filter((row) => row.remove !== 'on' && (row.title ?? row.year ?? row.detail) !== undefined)
+    .map(({ remove: _, ...row }) => ({ kind: 'paper', ...row }));
+  return { rows, rest };
+}
+
+function achievementValues(rows: Array<Record<string, string>>): FormValues {
+  const values: FormValues = {};
+  rows.forEach((row, i) => {
+    for (const [field, value] of Object.entries(row)) values[`achievements.${i}.${field}`] = value;
+  });
+  return values;
+}
+
+function AchievementRows(props: { values: FormValues; errors: FieldErrors; blankRows: number }) {
+  const filled = new Set(
+    Object.keys(props.values)
+      .map((key) => achievementField.exec(key)?.[1])
+      .filter((i) => i !== undefined),
+  ).size;
+  const count = Math.min(30, filled + props.blankRows);
+  return (
+    <fieldset class="achievements" data-testid="achievement-rows">
+      <legend>{m.achievements}</legend>
+      <p class="hint">{m.achievementsHint}</p>
+      {Array.from({ length: count }, (_, i) => {
+        const name = (field: string) => `achievements.${i}.${field}`;
+        return (
+          <div class="row achievement" data-row={i}>
+            <Select
+              label={m.kind}
+              name={name('kind')}
+              value={props.values[name('kind')] ?? 'paper'}
+              errors={props.errors}
+              options={Object.entries(m.achievementKinds)}
+            />
+            <Field
+              label={m.achievementTitle}
+              name={name('title')}
+              value={props.values[name('title')]}
+              errors={props.errors}
+              maxlength={200}
+            />
+            <Field
+              label={m.achievementYear}
+              name={name('year')}
+              value={props.values[name('year')]}
+              errors={props.errors}
+              maxlength={4}
+            />
+            <Field
+              label={m.achievementDetail}
+              name={name('detail')}
+              value={props.values[name('detail')]}
+              errors={props.errors}
+              maxlength={500}
+            />
+            {i < filled && (
+              <Checkbox label={m.removeRow} name={name('remove')} checked={false} errors={props.errors} />
+            )}
+          </div>
+        );
+      })}
+      <button type="submit" name="add_achievement" value="1" class="secondary" formnovalidate>
+        {m.addRow}
+      </button>
+    </fieldset>
+  );
+}
+
+function ProfileForm(props: {
+  values: FormValues;
+  errors: FieldErrors;
+  notice?: string;
+  blankRows?: number;
+}) {
   const v = props.values;
   return (
     <>
@@ -120,6 +216,7 @@ function ProfileForm(props: { values: FormValues; errors: FieldErrors; notice?: 
             checked={v.contact_consent === 'on'}
             errors={props.errors}
           />
+          <AchievementRows values={v} errors={props.errors} blankRows={props.blankRows ?? 1} />
           <button type="submit">{m.saveProfile}</button>
         </form>
       </div>
@@ -218,6 +315,12 @@ export function expertPages(deps: AppDeps) {
               {e.affiliation && <span>{e.affiliation}</span>}
               <span class="badge">{availability[e.availability]}</span>
             </div>
+            {/* Imported profiles can be claimed by their owner (expert.claims.ts answers for linked ones). */}
+            {c.get('auth')?.user.role === 'expert' && (
+              <p>
+                <a href={`/experts/${e.id}/claim`}>{messages.expertClaim.claimLink}</a>
+              </p>
+            )}
             <dl class="facts">
               <div>
                 <dt>{m.discipline}</dt>
@@ -310,6 +413,7 @@ export function expertPages(deps: AppDeps) {
     .get('/me/expert-profile', async (c) => {
       const auth = requireAuth(c);
       const expert = await findExpertOfUser(deps.db, auth.user.id);
+      const achievements = expert ? await listAchievementsOfExpert(deps.db, expert.id) : [];
       const values: FormValues = expert
         ? {
             name: expert.name,
@@ -324,6 +428,14 @@ export function expertPages(deps: AppDeps) {
             contact_phone: expert.contact_phone ?? '',
             contact_email: expert.contact_email ?? '',
             ...(expert.contact_consent ? { contact_consent: 'on' } : {}),
+            ...achievementValues(
+              achievements.map((a) => ({
+                kind: a.kind,
+                title: a.title,
+                year: a.year === null ? '' : String(a.year),
+                detail: a.detail,
+              })),
+            ),
           }
         : { name: auth.user.display_name };
       return c.html(
@@ -339,19 +451,31 @@ export function expertPages(deps: AppDeps) {
     })
     .post('/me/expert-profile', async (c) => {
       const auth = requireAuth(c);
-      const values = await readForm(c);
+      const { add_achievement: addRow, ...submitted } = await readForm(c);
+      const { rows, rest } = splitAchievementRows(submitted);
+      // Re-rendered with the kept rows renumbered, so error paths match the inputs.
+      const values = { ...rest, ...achievementValues(rows) };
       const render = (
         errors: FieldErrors,
         status: 200 | 400 | 401 | 403 | 409 | 422 | 429,
         notice?: string,
+        blankRows = 1,
       ) =>
         c.html(
           <Layout account={auth.user} title={m.myProfile}>
-            <ProfileForm values={values} errors={errors} {...(notice ? { notice } : {})} />
+            <ProfileForm
+              values={values}
+              errors={errors}
+              blankRows={blankRows}
+              {...(notice ? { notice } : {})}
+            />
           </Layout>,
           status,
         );
-      const parsed = validateForm(expertProfileBody, values);
+      // "添加一行" re-renders the form with another blank row and saves nothing (no script needed).
+      if (addRow) return render({}, 200, undefined, 2);
+      // The same schema as the API: the form's rows become the `achievements` list.
+      const parsed = validateForm(expertProfileBody, { ...rest, achievements: rows });
       if (!parsed.ok) return render(parsed.errors, 422);
       try {
         await saveMyExpertProfile(deps, actorOf(c), parsed.data, auditActorOf(c, deps));

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
-import type { ExpertProfileInput } from './expert.schemas.js';
+import type { AchievementInput, ExpertProfileInput } from './expert.schemas.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -170,4 +170,66 @@ export async function listExpertsForExport(db: Database, ids: string[]) {
     .execute();
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+}
+
+/** Listing filters an export applies in SQL (the same meaning as the search filters in expert.search.ts). */
+export interface ExpertExportFilter {
+  discipline?: string | undefined;
+  title?: string | undefined;
+  region?: string | undefined;
+  availability?: string | undefined;
+}
+
+/**
+ * One keyset page of public expert ids in listing order (name, then id), after `after`. Exports
+ * walk every match this way, however many, without OFFSET.
+ */
+export async function pageExpertIdsForExport(
+  db: Database,
+  filter: ExpertExportFilter,
+  after: { name: string; id: string } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('expert_profiles as e')
+    .leftJoin('regions as r', 'r.code', 'e.region_code')
+    .select(['e.id', 'e.name'])
+    .where('e.visibility', '=', 'public');
+  if (filter.discipline) query = query.where('e.discipline', '=', filter.discipline);
+  if (filter.title) query = query.where('e.title', '=', filter.title);
+  if (filter.availability) query = query.where('e.availability', '=', filter.availability);
+  if (filter.region) {
+    const region = filter.region;
+    query = query.where((eb) =>
+      eb.or([
+        eb('e.region_code', '=', region),
+        eb.and([eb('r.level', '=', 'county'), eb('r.parent_code', '=', region)]),
+      ]),
+    );
+  }
+  if (after)
+    query = query.where((eb) => eb(eb.refTuple('e.name', 'e.id'), '>', eb.tuple(after.name, after.id)));
+  return query.orderBy('e.name').orderBy('e.id').limit(limit).execute();
+}
+
+/** Replaces an expert's achievements with the given list (the profile form's rows, in order). */
+export async function replaceAchievementsOfExpert(
+  trx: Transaction<DB>,
+  expertId: string,
+  achievements: readonly AchievementInput[],
+): Promise<void> {
+  await trx.deleteFrom('expert_achievements').where('expert_id', '=', expertId).execute();
+  if (achievements.length === 0) return;
+  await trx
+    .insertInto('expert_achievements')
+    .values(
+      achievements.map((a) => ({
+        expert_id: expertId,
+        kind: a.kind,
+        title: a.title,
+        year: a.year,
+        detail: a.detail,
+      })),
+    )
+    .execute();
 }

@@ -109,6 +109,25 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => (v === '' || v === undefined ? null : v));
 
+export const achievementKinds = ['paper', 'patent', 'award', 'project'] as const;
+
+/** One achievement (论文, 专利, 奖励, 项目) on an expert's profile; the form sends the year as text. */
+export const achievementInput = z
+  .object({
+    kind: z.enum(achievementKinds),
+    title: z.string().trim().min(2).max(200).refine(noNul, '包含不允许的空字符'),
+    year: z
+      .union([z.number(), z.string().trim()])
+      .nullable()
+      .optional()
+      .transform((v) => (v === '' || v === null || v === undefined ? null : Number(v)))
+      .pipe(z.number().int().min(1950).max(2100).nullable())
+      .openapi({ example: 2021 }),
+    detail: z.string().trim().max(500).refine(noNul, '包含不允许的空字符').default(''),
+  })
+  .strict();
+export type AchievementInput = z.output<typeof achievementInput>;
+
 /** The owner's edit of their profile (PUT replaces the editable fields; creates the profile the first time). */
 export const expertProfileBody = z
   .object({
@@ -135,6 +154,11 @@ export const expertProfileBody = z
       '邮箱格式不正确',
     ),
     contact_consent: checkbox,
+    achievements: z
+      .array(achievementInput)
+      .max(30)
+      .optional()
+      .openapi({ description: '代表性成果（论文、专利、奖励、项目）；给出时整体替换，省略时保持不变' }),
   })
   .strict();
 export type ExpertProfileInput = z.output<typeof expertProfileBody>;

@@ -12,6 +12,7 @@ import {
   listPublishedCapabilitiesOfExpert,
   listSocietiesOfExpert,
   listTeamsOfExpert,
+  replaceAchievementsOfExpert,
   upsertExpertProfileOfUser,
 } from './expert.queries.js';
 import type { ExpertProfileInput } from './expert.schemas.js';
@@ -102,6 +103,7 @@ export async function saveMyExpertProfile(
   const before = await findExpertOfUser(deps.db, actor.userId);
   const saved = await deps.db.transaction().execute(async (trx) => {
     const id = await upsertExpertProfileOfUser(trx, actor.userId, input);
+    if (input.achievements) await replaceAchievementsOfExpert(trx, id, input.achievements);
     await enqueueSearchSync(trx, 'expert', [id]);
     await recordAudit(trx, audit, {
       action: before ? 'expert_profile.updated' : 'expert_profile.created',

@@ -32,9 +32,12 @@ const csvField = (value: Cell): string => {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
+/** One CSV line (no line end), every field escaped and quoted as needed. */
+export const csvLine = (row: Cell[]): string => row.map(csvField).join(',');
+
 /** RFC 4180 CSV with CRLF line ends and a UTF-8 byte-order mark. */
 export function toCsv(table: Table): Uint8Array {
-  const lines = [table.header, ...table.rows].map((row) => row.map(csvField).join(','));
+  const lines = [table.header, ...table.rows].map(csvLine);
   return new TextEncoder().encode(`\uFEFF${lines.join('\r\n')}\r\n`);
 }
 

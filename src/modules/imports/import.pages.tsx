@@ -14,9 +14,9 @@ import { actorOf } from '../experts/expert.routes.js';
 import { downloadHeaders } from '../exports/export.format.js';
 import { readImportFile } from './import.files.js';
 import { entityLabels, type ImportEntity, type ImportProblem, importEntities } from './import.format.js';
-import { ImportFileError, type ImportFormat } from './import.read.js';
+import type { ImportFormat } from './import.read.js';
 import { importTemplate, templateNotes } from './import.templates.js';
-import { importDataset, problemMessages, recordRejectedImport } from './import.usecases.js';
+import { importScopeFor, problemMessages, runImportJob, startImportRun } from './import.usecases.js';
 import type { ImportCounts } from './import.write.js';
 
 const m = messages.importPage;
@@ -24,6 +24,11 @@ const uuid = '[0-9a-fA-F-]{36}';
 
 /** Upload cap of the web page (the CLI takes larger files); the body is cut off at this size. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+/**
+ * Files above this size are imported after the response (a job with progress the page polls);
+ * smaller ones before it, so the report is there on the first view.
+ */
+export const BACKGROUND_IMPORT_BYTES = 256 * 1024;
 /** The report shows this many problems; the run keeps up to 1,000 (import.usecases.ts). */
 const SHOWN_PROBLEMS = 200;
 
@@ -89,6 +94,14 @@ function Templates() {
   );
 }
 
+const statusLabel = (status: string) =>
+  ({ applied: m.applied, rejected: m.rejected, running: m.running, failed: m.failed })[status] ?? status;
+
+const formatOf = (fileName: string): ImportFormat => {
+  const lower = fileName.toLowerCase();
+  return lower.endsWith('.json') ? 'json' : lower.endsWith('.xlsx') ? 'xlsx' : 'csv';
+};
+
 const countLabels: Record<keyof ImportCounts, string> = {
   societies: entityLabels.societies,
   experts: entityLabels.experts,
@@ -138,7 +151,7 @@ export function importPages(deps: AppDeps) {
                     <td>
                       <a href={`/imports/runs/${run.id}`}>{run.file_name}</a>
                     </td>
-                    <td>{run.status === 'applied' ? m.applied : m.rejected}</td>
+                    <td>{statusLabel(run.status)}</td>
                     <td>{run.actor_label}</td>
                     <td>{run.created_at.toISOString().slice(0, 16).replace('T', ' ')}</td>
                   </tr>
@@ -175,27 +188,50 @@ export function importPages(deps: AppDeps) {
         const file = body.file;
         if (!(file instanceof File) || file.size === 0) return refuse(m.noFile, 422);
         if (file.size > MAX_UPLOAD_BYTES) return refuse(m.fileTooLarge(MAX_UPLOAD_BYTES / 1024 / 1024), 413);
+        const scope = await importScopeFor(deps.db, { userId: auth.user.id, role: auth.user.role });
+        if (scope === 'none') return refuse(messages.imports.scopeNoSociety, 422);
         const actor = { userId: auth.user.id, label: auth.user.display_name };
         const fileName = file.name.slice(0, 200) || 'upload';
         const bytes = new Uint8Array(await file.arrayBuffer());
-        let result: Awaited<ReturnType<typeof importDataset>>;
-        try {
-          const { dataset, format } = await readImportFile(bytes, fileName, { maxBytes: MAX_UPLOAD_BYTES });
-          result = await importDataset(deps.db, dataset, { fileName, format, actor });
-        } catch (error) {
-          if (!(error instanceof ImportFileError)) throw error;
-          const format: ImportFormat = fileName.toLowerCase().endsWith('.json')
-            ? 'json'
-            : fileName.toLowerCase().endsWith('.xlsx')
-              ? 'xlsx'
-              : 'csv';
-          result = await recordRejectedImport(deps.db, { fileName, format, actor }, error.problems);
-        }
-        if (result.ok) deps.outbox?.notify();
+        const format = formatOf(fileName);
+        const runId = await startImportRun(deps.db, { fileName, format, actor });
+        const job = runImportJob(
+          deps.db,
+          runId,
+          () => readImportFile(bytes, fileName, { maxBytes: MAX_UPLOAD_BYTES }),
+          { fileName, format, actor, scope },
+        ).then((result) => {
+          if (result?.ok) deps.outbox?.notify();
+        });
+        if (file.size > BACKGROUND_IMPORT_BYTES) {
+          // Workers keep the job alive with waitUntil; on Node the promise simply runs on.
+          try {
+            c.executionCtx.waitUntil(job);
+          } catch {
+            job.catch((error: unknown) => deps.logger.error('import job', { runId, error: String(error) }));
+          }
+        } else await job;
         // Post/redirect/get: the report has its own address, and a reload does not import twice.
-        return c.redirect(`/imports/runs/${result.runId}`, 303);
+        return c.redirect(`/imports/runs/${runId}`, 303);
       },
     )
+    .get(`/imports/runs/:id{${uuid}}/progress`, async (c) => {
+      const run = await deps.db
+        .selectFrom('import_runs')
+        .select(['id', 'actor_user_id', 'status', 'phase', 'rows_done', 'rows_total', 'finished_at'])
+        .where('id', '=', c.req.param('id'))
+        .executeTakeFirst();
+      if (!run || !canViewImportRun(actorOf(c), run)) throw new AppError('IMPORT_RUN_NOT_FOUND');
+      c.header('Cache-Control', 'no-store');
+      return c.json({
+        id: run.id,
+        status: run.status,
+        phase: run.phase,
+        rows_done: run.rows_done,
+        rows_total: run.rows_total,
+        finished_at: run.finished_at?.toISOString() ?? null,
+      });
+    })
     .get(`/imports/runs/:id{${uuid}}`, async (c) => {
       const auth = requireAuth(c);
       const run = await deps.db
@@ -204,6 +240,29 @@ export function importPages(deps: AppDeps) {
         .where('id', '=', c.req.param('id'))
         .executeTakeFirst();
       if (!run || !canViewImportRun(actorOf(c), run)) throw new AppError('IMPORT_RUN_NOT_FOUND');
+      if (run.status === 'running') {
+        // The browser reloads the page until the job ends (a header: no script under the strict CSP).
+        c.header('Refresh', '2');
+        c.header('Cache-Control', 'no-store');
+        return c.html(
+          <Layout account={auth.user} title={m.resultTitle}>
+            <FormStyles />
+            <section class="panel" data-testid="import-result" data-status="running" data-phase={run.phase}>
+              <h1>
+                {m.resultTitle}：{run.file_name}
+              </h1>
+              <p role="status">{m.phases[run.phase] ?? run.phase}</p>
+              {run.rows_total > 0 && (
+                <p>
+                  <progress max={run.rows_total} value={run.rows_done} data-testid="import-progress" />{' '}
+                  {m.progress(run.rows_done, run.rows_total)}
+                </p>
+              )}
+              <p class="meta">{m.autoRefresh}</p>
+            </section>
+          </Layout>,
+        );
+      }
       const problems = (run.errors as unknown as ImportProblem[]) ?? [];
       const lines = problemMessages(problems, run.format as ImportFormat);
       const counts = run.counts as unknown as Partial<ImportCounts>;
@@ -245,6 +304,10 @@ export function importPages(deps: AppDeps) {
                   </tbody>
                 </table>
               </>
+            ) : run.status === 'failed' ? (
+              <div class="form-errors" role="alert">
+                {lines[0] ?? m.failed}
+              </div>
             ) : (
               <>
                 <div class="form-errors" role="alert">

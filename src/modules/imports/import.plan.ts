@@ -63,11 +63,20 @@ export interface ChallengeRow {
 
 export interface ImportPlan {
   name: string | null;
+  /** A society's own import: its experts get this membership, and no other society's is touched. */
+  scopeSocietyId: string | null;
   societies: SocietyRow[];
   experts: ExpertRow[];
   enterprises: EnterpriseRow[];
   challenges: ChallengeRow[];
 }
+
+/**
+ * Whose import this is. A society's staff import only their own society and experts tied to it:
+ * a key that names another society's (or an unaffiliated) expert is refused, so one society cannot
+ * overwrite another's records by guessing its external keys. Operators import without a scope.
+ */
+export type ImportScope = { societyId: string; societyKey: string | null } | null;
 
 export type PlanResult = { ok: true; plan: ImportPlan } | { ok: false; problems: ImportProblem[] };
 
@@ -111,7 +120,11 @@ export function industryCodeFor(label: string, industries: Reference['industries
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
-export async function planImport(db: Database, dataset: RawDataset): Promise<PlanResult> {
+export async function planImport(
+  db: Database,
+  dataset: RawDataset,
+  scope: ImportScope = null,
+): Promise<PlanResult> {
   const reference = await loadReference(db);
   const problems: ImportProblem[] = [];
   const clean: Record<ImportEntity, Array<{ record: RawRecord; values: Record<string, unknown> }>> = {
@@ -161,6 +174,8 @@ export async function planImport(db: Database, dataset: RawDataset): Promise<Pla
       if (rowProblems.length === 0) clean[entity].push({ record, values });
     }
   }
+
+  if (scope) problems.push(...(await scopeProblems(db, clean, scope)));
 
   // Keys already on the platform: a key names one kind of organisation only.
   const orgKeys = [
@@ -257,6 +272,7 @@ export async function planImport(db: Database, dataset: RawDataset): Promise<Pla
     ok: true,
     plan: {
       name: dataset.name ?? null,
+      scopeSocietyId: scope?.societyId ?? null,
       societies: clean.societies.map(({ values: v }) => ({
         key: v.key as string,
         name: v.name as string,
@@ -302,4 +318,65 @@ export async function planImport(db: Database, dataset: RawDataset): Promise<Pla
       }),
     },
   };
+}
+
+type CleanRows = Record<ImportEntity, Array<{ record: RawRecord; values: Record<string, unknown> }>>;
+
+/** What a society's import may not touch: other organisations, and experts outside the society. */
+async function scopeProblems(
+  db: Database,
+  clean: CleanRows,
+  scope: NonNullable<ImportScope>,
+): Promise<ImportProblem[]> {
+  const problems: ImportProblem[] = [];
+  for (const { record, values } of clean.societies)
+    if (values.key !== scope.societyKey)
+      problems.push({
+        entity: 'societies',
+        row: record.row,
+        column: '编号',
+        message: mi.scopeOnlyOwnSociety(values.key as string),
+      });
+  for (const entity of ['enterprises', 'challenges'] as const)
+    for (const { record } of clean[entity])
+      problems.push({ entity, row: record.row, column: null, message: mi.scopeNoEnterprises });
+  for (const { record, values } of clean.experts)
+    for (const key of (values.society_keys as string[] | undefined) ?? [])
+      if (key !== scope.societyKey)
+        problems.push({
+          entity: 'experts',
+          row: record.row,
+          column: '所属学会编号',
+          message: mi.scopeOnlyOwnSociety(key),
+        });
+  // Existing experts by key must already belong to this society.
+  const keys = clean.experts.map((r) => r.values.key as string);
+  const foreign = new Set<string>();
+  for (let i = 0; i < keys.length; i += 10_000) {
+    const rows = await db
+      .selectFrom('expert_profiles as e')
+      .select('e.external_key')
+      .where('e.external_key', 'in', keys.slice(i, i + 10_000))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('expert_societies as es')
+              .select('es.expert_id')
+              .whereRef('es.expert_id', '=', 'e.id')
+              .where('es.society_id', '=', scope.societyId),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of rows) foreign.add(row.external_key!);
+  }
+  for (const { record, values } of clean.experts)
+    if (foreign.has(values.key as string))
+      problems.push({
+        entity: 'experts',
+        row: record.row,
+        column: '编号',
+        message: mi.scopeForeignExpert(values.key as string),
+      });
+  return problems;
 }

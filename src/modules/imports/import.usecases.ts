@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { messages } from '../../web/messages.js';
 import { formatProblem, type ImportProblem, type RawDataset } from './import.format.js';
-import { planImport } from './import.plan.js';
+import { type ImportScope, planImport } from './import.plan.js';
 import { ImportFileError, type ImportFormat } from './import.read.js';
 import { type ImportCounts, type WriteProgress, writeImport } from './import.write.js';
 
@@ -28,6 +28,10 @@ export interface ImportOptions {
   fileName: string;
   format: ImportFormat;
   actor: ImportActor;
+  /** A society's own import (see ImportScope); absent for operators and the CLI. */
+  scope?: ImportScope;
+  /** A run row already created by `startImportRun` (the web page's job); else one is inserted. */
+  runId?: string;
   onPhase?: (phase: 'validate' | 'write' | 'done') => void | Promise<void>;
   onProgress?: WriteProgress;
 }
@@ -46,9 +50,24 @@ export function problemMessages(problems: ImportProblem[], format?: ImportFormat
 /** Records a refused file (unreadable or invalid) so operators see it in the import history. */
 export async function recordRejectedImport(
   db: Database,
-  options: Pick<ImportOptions, 'fileName' | 'format' | 'actor'>,
+  options: Pick<ImportOptions, 'fileName' | 'format' | 'actor' | 'runId'>,
   problems: ImportProblem[],
 ): Promise<ImportResult> {
+  // Enough to fix a file; a hostile file with a million errors does not fill the table.
+  const errors = JSON.stringify(problems.slice(0, 1000));
+  if (options.runId) {
+    await db
+      .updateTable('import_runs')
+      .set({ status: 'rejected', phase: 'done', format: options.format, errors, finished_at: new Date() })
+      .where('id', '=', options.runId)
+      .execute();
+    return {
+      ok: false,
+      runId: options.runId,
+      problems,
+      messages: problemMessages(problems, options.format),
+    };
+  }
   const run = await db
     .insertInto('import_runs')
     .values({
@@ -57,8 +76,9 @@ export async function recordRejectedImport(
       actor_user_id: options.actor.userId,
       actor_label: options.actor.label,
       status: 'rejected',
-      // Enough to fix a file; a hostile file with a million errors does not fill the table.
-      errors: JSON.stringify(problems.slice(0, 1000)),
+      phase: 'done',
+      errors,
+      finished_at: new Date(),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -71,7 +91,7 @@ export async function importDataset(
   options: ImportOptions,
 ): Promise<ImportResult> {
   await options.onPhase?.('validate');
-  const planned = await planImport(db, dataset);
+  const planned = await planImport(db, dataset, options.scope ?? null);
   if (!planned.ok) return recordRejectedImport(db, options, planned.problems);
 
   await options.onPhase?.('write');
@@ -82,22 +102,121 @@ export async function importDataset(
       actorLabel: options.actor.label,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    const run = await trx
-      .insertInto('import_runs')
-      .values({
-        file_name: options.fileName.slice(0, 200),
-        format: options.format,
-        actor_user_id: options.actor.userId,
-        actor_label: options.actor.label,
-        status: 'applied',
-        counts: JSON.stringify(counts),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    // In the same transaction as the data: a run reads `applied` exactly when its rows are there.
+    const applied = {
+      status: 'applied',
+      phase: 'done',
+      counts: JSON.stringify(counts),
+      finished_at: new Date(),
+    };
+    const run = options.runId
+      ? await trx
+          .updateTable('import_runs')
+          .set({ ...applied, format: options.format })
+          .where('id', '=', options.runId)
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      : await trx
+          .insertInto('import_runs')
+          .values({
+            ...applied,
+            file_name: options.fileName.slice(0, 200),
+            format: options.format,
+            actor_user_id: options.actor.userId,
+            actor_label: options.actor.label,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
     return { counts, runId: run.id };
   });
   await options.onPhase?.('done');
   return { ok: true, runId, counts };
+}
+
+/** The web page's job: a `running` run row, before the file is read. */
+export async function startImportRun(
+  db: Database,
+  options: Pick<ImportOptions, 'fileName' | 'format' | 'actor'>,
+): Promise<string> {
+  const run = await db
+    .insertInto('import_runs')
+    .values({
+      file_name: options.fileName.slice(0, 200),
+      format: options.format,
+      actor_user_id: options.actor.userId,
+      actor_label: options.actor.label,
+      status: 'running',
+      phase: 'reading',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return run.id;
+}
+
+/**
+ * Runs a started import job to its end: read the file, validate every row, write in one
+ * transaction. Progress goes to the run row outside that transaction (a separate statement on the
+ * pool), so the page can poll it while the write is still invisible to everyone else. Never throws:
+ * an unexpected error rolls the write back and marks the run `failed`.
+ *
+ * @example
+ *   const runId = await startImportRun(db, { fileName, format, actor });
+ *   await runImportJob(db, runId, () => readImportFile(bytes, fileName), { fileName, actor, scope });
+ */
+export async function runImportJob(
+  db: Database,
+  runId: string,
+  read: () => Promise<{ dataset: RawDataset; format: ImportFormat }>,
+  options: Pick<ImportOptions, 'fileName' | 'actor' | 'scope'> & { format: ImportFormat },
+): Promise<ImportResult | null> {
+  const progress = (values: { phase?: string; rows_total?: number; rows_done?: number }) =>
+    db
+      .updateTable('import_runs')
+      .set(values)
+      .where('id', '=', runId)
+      .where('status', '=', 'running')
+      .execute();
+  try {
+    let dataset: RawDataset;
+    let format = options.format;
+    try {
+      ({ dataset, format } = await read());
+    } catch (error) {
+      if (!(error instanceof ImportFileError)) throw error;
+      return await recordRejectedImport(db, { ...options, format, runId }, error.problems);
+    }
+    const rows =
+      dataset.societies.length +
+      dataset.experts.length +
+      dataset.enterprises.length +
+      dataset.challenges.length;
+    await progress({ phase: 'validating', rows_total: rows });
+    return await importDataset(db, dataset, {
+      ...options,
+      format,
+      runId,
+      onPhase: async (phase) => {
+        if (phase === 'write') await progress({ phase: 'writing' });
+      },
+      onProgress: async (done) => {
+        await progress({ rows_done: done });
+      },
+    });
+  } catch {
+    await db
+      .updateTable('import_runs')
+      .set({
+        status: 'failed',
+        phase: 'done',
+        finished_at: new Date(),
+        errors: JSON.stringify([
+          { entity: null, row: null, column: null, message: messages.imports.jobFailed },
+        ]),
+      })
+      .where('id', '=', runId)
+      .execute();
+    return null;
+  }
 }
 
 /** "学会 新增 16 / 更新 0；专家 …" for CLIs and pages. */
@@ -107,6 +226,26 @@ export function summariseCounts(counts: ImportCounts): string {
     .filter((k) => counts[k].created + counts[k].updated > 0)
     .map((k) => `${labels[k]} 新增 ${counts[k].created}、更新 ${counts[k].updated}`);
   return messages.imports.applied(parts.join('；'));
+}
+
+/**
+ * The scope of a signed-in importer: none for operators; their society for society staff (null
+ * when they belong to none, and may not import at all).
+ */
+export async function importScopeFor(
+  db: Database,
+  actor: { userId: string; role: string },
+): Promise<ImportScope | 'none'> {
+  if (actor.role === 'operator') return null;
+  const society = await db
+    .selectFrom('organisation_members as m')
+    .innerJoin('organisations as o', 'o.id', 'm.organisation_id')
+    .select(['o.id', 'o.external_key'])
+    .where('m.user_id', '=', actor.userId)
+    .where('o.kind', '=', 'society')
+    .orderBy('m.created_at')
+    .executeTakeFirst();
+  return society ? { societyId: society.id, societyKey: society.external_key } : 'none';
 }
 
 export { ImportFileError };

@@ -127,11 +127,16 @@ export async function writeImport(
         where expert_profiles.external_key = x.key and expert_profiles.contact_consent <> x.c`.execute(trx);
     const idByKey = new Map(rows.map((r) => [r.external_key, r.id]));
     expertIds.push(...rows.map((r) => r.id));
-    const pairs = chunk.flatMap((e) =>
-      e.society_keys.map((k) => ({ e: idByKey.get(e.key)!, s: societyIdByKey.get(k)! })),
-    );
+    const scope = plan.scopeSocietyId;
+    const pairs = scope
+      ? chunk.map((e) => ({ e: idByKey.get(e.key)!, s: scope }))
+      : chunk.flatMap((e) =>
+          e.society_keys.map((k) => ({ e: idByKey.get(e.key)!, s: societyIdByKey.get(k)! })),
+        );
     const chunkIds = rows.map((r) => r.id);
-    await sql`
+    // A society's import adds its own membership and leaves the expert's other societies alone.
+    if (!scope)
+      await sql`
       delete from expert_societies es
       where es.expert_id = any(${chunkIds}::uuid[])
         and not exists (

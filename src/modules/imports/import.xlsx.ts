@@ -24,6 +24,10 @@ import {
  * fflate's streaming inflater, counting real output bytes (the sizes a zip declares can lie), and
  * refuse the file past a total or a ratio. Formulas are refused per cell: an import takes values, and a
  * formula's cached result may not be what the sender saw.
+ *
+ * Node-only in practice: exceljs loads from a `Buffer`. It imports no `node:` module, so the web page
+ * reaches it without breaking the runtime-neutral check, but web XLSX import is supported on Node
+ * only (README, Import); on Workers use CSV/JSON or the CLI.
  */
 const mi = messages.imports;
 

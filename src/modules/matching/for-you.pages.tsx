@@ -158,7 +158,9 @@ export function forYouPages(deps: AppDeps) {
         <Layout account={c.get('auth')?.user ?? null} title={m.forYou.title}>
           <section class="recommendations">
             <h1>{m.forYou.title}</h1>
-            <p class="meta">{m.forYou.intro}</p>
+            <p class="meta">
+              {m.forYou.intro} <a href="/me/alerts">{m.alerts.nav}</a>
+            </p>
             {result ? <ForYouList result={result} role={user.role} /> : <p class="empty">{m.unavailable}</p>}
           </section>
         </Layout>,

@@ -57,8 +57,7 @@ export function createKeywordExtractor(options: KeywordExtractorOptions): Keywor
   }
 
   const tfIdf = TfIdf.withDict(idf);
-  const known = knownIdfTerms();
-  const unknown = vocabulary.filter((term) => !known.has(term));
+  const unknown = termsMissingFromIdf(vocabulary);
   if (unknown.length > 0) {
     tfIdf.loadDict(Buffer.from(unknown.map((term) => `${term} ${DOMAIN_TERM_IDF}`).join('\n')));
   }
@@ -88,14 +87,19 @@ export function normaliseText(text: string): string {
   return text.normalize('NFKC');
 }
 
-let idfTermsCache: Set<string> | undefined;
-
-function knownIdfTerms(): Set<string> {
-  idfTermsCache ??= new Set(
-    Buffer.from(idf)
-      .toString('utf8')
-      .split('\n')
-      .map((line) => line.slice(0, line.indexOf(' '))),
-  );
-  return idfTermsCache;
+/**
+ * The terms jieba's IDF table does not know. Scans the table once instead of keeping a set of its
+ * ~350,000 words: that set held ~60 MiB for the life of the server just to answer this at start.
+ */
+function termsMissingFromIdf(terms: string[]): string[] {
+  const missing = new Set(terms);
+  const table = Buffer.from(idf).toString('utf8');
+  for (let start = 0; start < table.length && missing.size > 0; ) {
+    const end = table.indexOf('\n', start);
+    const lineEnd = end === -1 ? table.length : end;
+    const space = table.indexOf(' ', start);
+    missing.delete(table.slice(start, space === -1 || space > lineEnd ? lineEnd : space));
+    start = lineEnd + 1;
+  }
+  return terms.filter((term) => missing.has(term));
 }

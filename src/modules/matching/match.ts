@@ -7,7 +7,11 @@
  * member experts point to societies their own text did not bring up.
  */
 import type { Meilisearch, MultiSearchQuery, SearchResponse } from 'meilisearch';
-import type { ExpertDocument, SocietyDocument } from '../../../search/matching-settings.js';
+import {
+  type ExpertDocument,
+  platformSignalWeights,
+  type SocietyDocument,
+} from '../../../search/matching-settings.js';
 import { type CapabilityDocument, capabilityTexts, rankCapabilities } from './capabilities.js';
 import { createKeywordExtractor } from './keywords.js';
 import { createDomainProfiler, lexiconTerms, type MatchingLexicon, profileSimilarity } from './lexicon.js';
@@ -22,9 +26,11 @@ import {
   type RetrievalOptions,
 } from './query.js';
 import {
+  applyPlatformSignals,
   type CandidateSignals,
   expertTexts,
   lexicalFit,
+  type PlatformSignals,
   type Ranked,
   rankExperts,
   rankSocieties,
@@ -70,6 +76,11 @@ export interface RecommendOptions {
   /** Also rank capabilities (相关成果) from this index, in the same multi-search. */
   capabilityIndexUid?: string;
   limit: number;
+  /**
+   * Track record and account state of the best experts, by Meilisearch id (PostgreSQL, see
+   * track-record.ts): availability and track record then re-order the list and explain it.
+   */
+  platformSignals?: (expertIds: string[]) => Promise<ReadonlyMap<string, PlatformSignals>>;
 }
 
 export interface MatchResults {
@@ -152,6 +163,7 @@ const EXPERT_RETRIEVAL: Omit<RetrievalOptions, 'indexUid'> = {
     'society_names',
     'fields',
     'bio',
+    'availability',
   ],
 };
 const SOCIETY_ATTRIBUTES = ['id', 'key', 'name', 'discipline', 'description', 'region_code'];
@@ -377,7 +389,7 @@ export function createMatcher(lexicon: MatchingLexicon, options: MatcherOptions 
   async function recommend(
     search: Meilisearch,
     challenge: ChallengeInput,
-    { expertIndexUid, societyIndexUid, capabilityIndexUid, limit }: RecommendOptions,
+    { expertIndexUid, societyIndexUid, capabilityIndexUid, limit, platformSignals }: RecommendOptions,
   ): Promise<MatchResults> {
     const analysis = planner.analyse(challenge);
     const experts = prepare<ExpertDocument>(
@@ -414,8 +426,14 @@ export function createMatcher(lexicon: MatchingLexicon, options: MatcherOptions 
       societies.read(societyResults),
       rankedExperts,
     );
+    let finalExperts = boostBySociety(rankedExperts, rankedSocietyList);
+    if (platformSignals) {
+      const pool = finalExperts.slice(0, Math.max(limit, platformSignalWeights.pool));
+      const signals = await platformSignals(pool.map((e) => e.document.id));
+      finalExperts = applyPlatformSignals(pool, signals, (e) => e.id);
+    }
     return {
-      experts: boostBySociety(rankedExperts, rankedSocietyList).slice(0, limit).map(toMatch),
+      experts: finalExperts.slice(0, limit).map(toMatch),
       societies: rankedSocietyList.slice(0, limit).map(toMatch),
       capabilities: capabilityIndexUid
         ? rankCapabilities(capabilities.read(capabilityResults).candidates, challenge.region_code)

@@ -17,6 +17,8 @@ export interface ChallengeInput {
   title: string;
   description: string;
   industry?: string | null;
+  /** Industry code (reference data), for track records in the same industry; not read as text. */
+  industry_code?: string | null;
   region_code?: string | null;
 }
 

@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { SearchIndexes } from '../../search/client.js';
 import { publicChallengeStatuses } from '../challenges/challenge.lifecycle.js';
 import type { ChallengeInput, Matcher, RankedMatch } from './match.js';
+import { loadExpertTrackRecords } from './track-record.js';
 
 /**
  * Recommendations for a challenge: 推荐专家, 推荐学会 (with their service teams) and 相关成果, each
@@ -34,6 +35,7 @@ export async function loadChallengeMatchInput(
       'c.industry_label',
       'i.name as industry_name',
       'c.region_code',
+      'c.industry_code',
     ]);
   if (options.publicOnly) query = query.where('c.status', 'in', publicChallengeStatuses);
   const row = await query.executeTakeFirst();
@@ -42,6 +44,7 @@ export async function loadChallengeMatchInput(
     title: row.title,
     description: [row.problem, row.background, row.targets].filter((s) => s.trim() !== '').join('\n'),
     industry: row.industry_label ?? row.industry_name,
+    industry_code: row.industry_code,
     region_code: row.region_code,
   };
 }
@@ -82,6 +85,7 @@ export async function recommendForChallenge(
     societyIndexUid: deps.indexes.uid('societies'),
     capabilityIndexUid: deps.indexes.uid('capabilities'),
     limit,
+    platformSignals: (ids) => loadExpertTrackRecords(deps.db, ids, challenge.industry_code ?? null),
   });
   const [expertRows, teamRows, capabilityRows, societyRows] = await Promise.all([
     experts.length

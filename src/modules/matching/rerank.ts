@@ -10,7 +10,11 @@
  * - member strength (societies): how well the society's experts match;
  * - proximity: same prefecture as the challenge, a small tie-breaker.
  */
-import type { ExpertDocument, SocietyDocument } from '../../../search/matching-settings.js';
+import {
+  type ExpertDocument,
+  platformSignalWeights,
+  type SocietyDocument,
+} from '../../../search/matching-settings.js';
 import type { Concept } from './query.js';
 
 /** Reason texts shown to users, in one place. */
@@ -19,6 +23,16 @@ export const matchReasons = {
   sameRegion: (regionName: string) => `同在${regionName}`,
   disciplineFit: (discipline: string) => `学科对口: ${discipline}`,
   strongMembers: (names: string[]) => `会员专家匹配: ${names.join('、')}`,
+  awarded: (count: number, inIndustry: number) =>
+    inIndustry > 0 ? `已揭榜成功${count}项（同行业${inIndustry}项）` : `已揭榜成功${count}项`,
+  solved: (count: number) => `验收通过${count}项`,
+  services: (count: number) => `服务记录${count}次`,
+  rated: (average: number, count: number) => `企业评价${average.toFixed(1)}分（${count}次）`,
+  availability: {
+    available: '近期可承接',
+    limited: '近期较忙',
+    unavailable: '暂不接受揭榜',
+  } as Record<string, string>,
 } as const;
 
 /** Guizhou prefectures (GB/T 2260), for the "same region" reason. */
@@ -242,6 +256,75 @@ export function rankSocieties(
       if (strength > 0 && strongMembers.length > 0) reasons.push(matchReasons.strongMembers(strongMembers));
       if (region) reasons.push(region);
       return { document: c.document, score, reasons };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/** What the platform knows of an expert beyond the profile (track-record.ts), as ranking input. */
+export interface PlatformSignals {
+  registered: boolean;
+  awarded: number;
+  solved: number;
+  awardedInIndustry: number;
+  services: number;
+  ratingAverage: number | null;
+  ratings: number;
+}
+
+/** Track record in units (search/matching-settings.ts `platformSignalWeights.units`), never negative. */
+export function trackRecordUnits(record: PlatformSignals): number {
+  const u = platformSignalWeights.units;
+  const ratingUnits =
+    record.ratingAverage === null ? 0 : (u.rating * record.ratings * (record.ratingAverage - 3)) / 2;
+  return Math.max(
+    0,
+    u.solved * record.solved +
+      u.awarded * Math.max(0, record.awarded - record.solved) +
+      u.awardedInIndustry * record.awardedInIndustry +
+      u.service * record.services +
+      ratingUnits,
+  );
+}
+
+function trackRecordReasons(record: PlatformSignals): string[] {
+  const reasons: string[] = [];
+  if (record.awarded > 0) reasons.push(matchReasons.awarded(record.awarded, record.awardedInIndustry));
+  if (record.solved > 0) reasons.push(matchReasons.solved(record.solved));
+  if (record.services > 0) reasons.push(matchReasons.services(record.services));
+  if (record.ratingAverage !== null && record.ratings > 0)
+    reasons.push(matchReasons.rated(record.ratingAverage, record.ratings));
+  return reasons;
+}
+
+/**
+ * The final touch on a challenge's expert list: availability scales the score (unavailable experts
+ * sink), a track record on the platform adds a saturating bonus proportional to the candidate's own
+ * relative score, and both become reasons. Availability is stated only for registered experts (an
+ * imported profile's availability is a default nobody confirmed). Without signals nothing moves.
+ */
+export function applyPlatformSignals<T extends { availability?: string | undefined }>(
+  ranked: Array<Ranked<T>>,
+  signals: ReadonlyMap<string, PlatformSignals>,
+  idOf: (document: T) => string,
+): Array<Ranked<T>> {
+  const w = platformSignalWeights;
+  const top = Math.max(0, ...ranked.map((r) => r.score));
+  if (top <= 0) return ranked;
+  return ranked
+    .map((r) => {
+      const availability = r.document.availability ?? 'available';
+      const record = signals.get(idOf(r.document));
+      const units = record ? trackRecordUnits(record) : 0;
+      const strength = units / (units + w.halfAtUnits);
+      const relative = r.score / top;
+      const score = r.score * (w.availability[availability] ?? 1) + w.trackRecord * top * strength * relative;
+      const reasons = [...r.reasons];
+      if (record) reasons.push(...trackRecordReasons(record));
+      if (availability !== 'available' || record?.registered) {
+        const said = matchReasons.availability[availability];
+        if (said) reasons.push(said);
+      }
+      return { ...r, score, reasons };
     })
     .sort((a, b) => b.score - a.score);
 }

@@ -7,9 +7,12 @@ import { requireAuth } from '../auth/auth.middleware.js';
 import { authErrorResponses } from '../auth/auth.openapi.js';
 import {
   countNotifications,
+  emailModeOf,
+  emailModes,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
+  setEmailMode,
 } from './notification.js';
 
 const tags = ['通知 Notifications'];
@@ -81,6 +84,38 @@ const readAllRoute = createRoute({
   responses: { 200: { description: '已读', ...json(z.object({ marked: z.number().int() })) }, ...errors },
 });
 
+export const notificationPreferencesSchema = z
+  .object({
+    email: z.enum(emailModes).openapi({
+      description: 'immediate 每条通知即时发邮件；daily_digest 每日汇总一封；none 不发邮件（仍有站内通知）',
+      example: 'daily_digest',
+    }),
+  })
+  .strict()
+  .openapi('NotificationPreferences');
+
+const getPreferencesRoute = createRoute({
+  method: 'get',
+  path: '/me/notification-preferences',
+  tags,
+  summary: '我的通知邮件方式',
+  responses: {
+    200: { description: '通知偏好', ...json(notificationPreferencesSchema) },
+    ...errors,
+  },
+});
+const putPreferencesRoute = createRoute({
+  method: 'put',
+  path: '/me/notification-preferences',
+  tags,
+  summary: '设置通知邮件方式（即时 / 每日汇总 / 不发邮件）',
+  request: { body: { required: true, ...json(notificationPreferencesSchema) } },
+  responses: {
+    200: { description: '已保存', ...json(notificationPreferencesSchema) },
+    ...errors,
+  },
+});
+
 export function notificationApi(deps: AppDeps) {
   return createRouter()
     .openapi(listRoute, async (c) => {
@@ -117,6 +152,19 @@ export function notificationApi(deps: AppDeps) {
       // Read marks are the user's own view state, not a business change: no audit row.
       const marked = await markAllNotificationsRead(deps.db, requireAuth(c).user.id, deps.clock());
       return c.json({ marked }, 200);
+    })
+    .openapi(getPreferencesRoute, async (c) => {
+      return c.json({ email: await emailModeOf(deps.db, requireAuth(c).user.id) }, 200);
+    })
+    .openapi(putPreferencesRoute, async (c) => {
+      // The user's own delivery setting, like read marks: no audit row.
+      const email = await setEmailMode(
+        deps.db,
+        requireAuth(c).user.id,
+        c.req.valid('json').email,
+        deps.clock(),
+      );
+      return c.json({ email }, 200);
     })
     .openapi(readRoute, async (c) => {
       await markNotificationRead(deps.db, requireAuth(c).user.id, c.req.valid('param').id, deps.clock());

@@ -48,7 +48,15 @@ export async function notifyUsers(
     )
     .execute();
   if (input.mail === false) return;
-  const users = await trx.selectFrom('users').select(['email']).where('id', 'in', ids).execute();
+  // Only users who want each notification mailed at once; 'daily_digest' users get it in the
+  // daily digest (notification.digest.ts), 'none' users only in the app.
+  const users = await trx
+    .selectFrom('users as u')
+    .leftJoin('notification_preferences as np', 'np.user_id', 'u.id')
+    .select(['u.email'])
+    .where('u.id', 'in', ids)
+    .where((eb) => eb.or([eb('np.email_mode', 'is', null), eb('np.email_mode', '=', 'immediate')]))
+    .execute();
   const mailer = mailerOf(deps);
   for (const user of users) {
     await mailer.send(trx, {
@@ -134,4 +142,37 @@ export async function markAllNotificationsRead(db: Database, userId: string, at:
     .where('read_at', 'is', null)
     .executeTakeFirst();
   return Number(updated.numUpdatedRows);
+}
+
+export const emailModes = ['immediate', 'daily_digest', 'none'] as const;
+export type EmailMode = (typeof emailModes)[number];
+
+/** The user's e-mail preference for notifications; immediate unless they chose otherwise. */
+export async function emailModeOf(db: Executor, userId: string): Promise<EmailMode> {
+  const row = await db
+    .selectFrom('notification_preferences')
+    .select('email_mode')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return (row?.email_mode as EmailMode | undefined) ?? 'immediate';
+}
+
+/**
+ * Sets the preference. `updated_at` (from the app clock) starts the next digest's period when the
+ * user switches to daily_digest, so notifications already mailed one by one are not mailed again.
+ */
+export async function setEmailMode(
+  db: Executor,
+  userId: string,
+  mode: EmailMode,
+  at: Date,
+): Promise<EmailMode> {
+  const current = await emailModeOf(db, userId);
+  if (current === mode) return mode;
+  await db
+    .insertInto('notification_preferences')
+    .values({ user_id: userId, email_mode: mode, updated_at: at })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ email_mode: mode, updated_at: at }))
+    .execute();
+  return mode;
 }

@@ -202,6 +202,7 @@ async function QueuePage({
             <Field
               label={m.reason}
               name="reason"
+              id={`reason-${org.id}`}
               errors={failedId === org.id ? errors : {}}
               maxlength={500}
             />

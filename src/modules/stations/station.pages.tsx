@@ -2,8 +2,11 @@ import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import { zodIssuesToFields } from '../../http/validation.js';
+import { readFormLists } from '../../web/fields.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { PickerChecklist, PickerScript, PickerSelect } from '../../web/picker.js';
+import { Attachments } from '../attachments/attachment.pages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
 import {
   Field,
@@ -19,11 +22,16 @@ import {
 } from '../auth/forms.js';
 import { type ActorRef, canViewStationInternals } from '../auth/policy.js';
 import { requestMeta } from '../auth/request-meta.js';
+import { GuizhouMap } from './guizhou-map.js';
 import { stationTransitions } from './station.lifecycle.js';
 import {
   listConsentRequests,
+  listHostCandidates,
+  listLinkableChallenges,
   listMyStations,
   listRecordsToConfirm,
+  listSocietyCapabilities,
+  listSocietyExperts,
   listStationKinds,
   listStationRecords,
   listStationsByStatus,
@@ -33,7 +41,6 @@ import {
   gradeBody,
   gradeValues,
   hostKinds,
-  listFromForm,
   recordBody,
   recordDecisionBody,
   recordKinds,
@@ -127,6 +134,26 @@ function Registry(props: {
           {facet(m.filterIndustry, 'industry', props.result.facets.industry)}
         </aside>
         <div>
+          <details class="panel" open>
+            <summary>{m.mapTitle}</summary>
+            <GuizhouMap
+              figures={
+                new Map(
+                  Object.entries(props.result.prefecture_counts).map(([code, n]) => [code, { count: n }]),
+                )
+              }
+              countLabel={m.mapCount}
+              href={(code) => {
+                const next = new URLSearchParams(props.params);
+                for (const name of ['page', 'county']) next.delete(name);
+                next.set('prefecture', code);
+                return `/stations?${next}`;
+              }}
+              title={m.mapTitle}
+              testid="station-map"
+              selected={props.params.get('prefecture') ?? undefined}
+            />
+          </details>
           <p class="meta" data-testid="result-count">
             {m.resultCount(props.result.pagination.total)}
           </p>
@@ -176,10 +203,29 @@ async function StationPage(props: {
   const actions = Object.entries(stationTransitions).filter(
     ([, t]) => t.by !== 'system' && isParty(t.by) && (t.from as readonly string[]).includes(view.status),
   );
-  const myExpert = view.experts.find((e) => e.consent === 'pending' && parties.includes('expert'));
+  // An expert asked to join sees only consented experts in the list, so their own request is looked up.
+  const myExpert =
+    props.actor && parties.includes('expert')
+      ? (await listConsentRequests(props.deps.db, props.actor.userId))
+          .filter((c) => c.station_id === view.id)
+          .map((c) => ({ id: c.expert_id }))[0]
+      : undefined;
+  const canLog = isParty('society') && view.status === 'active';
+  // The pickers of the service-record form, loaded only for those who see the form.
+  const links = canLog
+    ? await Promise.all([
+        listHostCandidates(props.deps.db),
+        listLinkableChallenges(props.deps.db, {
+          region_code: view.region.code,
+          industry_codes: view.industries.map((i) => i.code),
+        }),
+        listSocietyCapabilities(props.deps.db, view.society.id),
+      ]).then(([hosts, challenges, capabilities]) => ({ hosts, challenges, capabilities }))
+    : { hosts: [], challenges: [], capabilities: [] };
   return (
     <Layout title={view.name} account={props.account}>
       <FormStyles />
+      {canLog && <PickerScript />}
       <article class="detail">
         <h1>{view.name}</h1>
         <div class="meta">
@@ -266,6 +312,15 @@ async function StationPage(props: {
                           </button>
                         </form>
                       )}
+                      {internals && (
+                        <Attachments
+                          deps={props.deps}
+                          actor={props.actor}
+                          back={`/stations/${station.id}`}
+                          kind="service_record"
+                          id={r.id}
+                        />
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -284,7 +339,7 @@ async function StationPage(props: {
             </form>
           )}
         </Panel>
-        {isParty('society') && view.status === 'active' && (
+        {canLog && (
           <Panel title={m.addRecord} id="add-record">
             <FormErrors errors={errorsFor('record')} />
             <form method="post" action={`/stations/${view.id}/records`}>
@@ -316,27 +371,44 @@ async function StationPage(props: {
                 value={valuesFor('record').beneficiaries}
                 errors={errorsFor('record')}
               />
-              <Field
+              <PickerChecklist
                 label={f.recordExperts}
                 name="expert_ids"
-                value={valuesFor('record').expert_ids}
-                errors={errorsFor('record')}
-                hint={view.experts
+                options={view.experts
                   .filter((e) => e.consent === 'given')
-                  .map((e) => `${e.name} ${e.id}`)
-                  .join('；')}
+                  .map((e) => ({ value: e.id, label: `${e.name} ${e.title}` }))}
+                values={(valuesFor('record').expert_ids ?? '').split(',').filter(Boolean)}
+                errors={errorsFor('record')}
+                empty={f.noConsentedExperts}
               />
-              <Field
+              <PickerSelect
                 label={f.beneficiaryOrg}
                 name="beneficiary_organisation_id"
                 value={valuesFor('record').beneficiary_organisation_id}
+                groups={[{ label: '', options: links.hosts.map((h) => [h.id, h.name]) }]}
                 errors={errorsFor('record')}
+                empty={messages.picker.none}
               />
-              <Field
+              <PickerSelect
                 label={f.challengeId}
                 name="challenge_id"
                 value={valuesFor('record').challenge_id}
+                groups={[
+                  {
+                    label: '',
+                    options: links.challenges.map((x) => [x.id, `${x.title}（${x.region_name}）`]),
+                  },
+                ]}
                 errors={errorsFor('record')}
+                empty={messages.picker.none}
+              />
+              <PickerSelect
+                label={f.capabilityId}
+                name="capability_id"
+                value={valuesFor('record').capability_id}
+                groups={[{ label: '', options: links.capabilities.map((x) => [x.id, x.title]) }]}
+                errors={errorsFor('record')}
+                empty={messages.picker.none}
               />
               <Field
                 label={f.evidence}
@@ -425,7 +497,7 @@ async function NewStationForm(props: {
   values: FormValues;
   errors: FieldErrors;
 }) {
-  const [kinds, mine] = await Promise.all([
+  const [kinds, mine, hosts, reference] = await Promise.all([
     listStationKinds(props.deps.db),
     props.deps.db
       .selectFrom('organisation_members as om')
@@ -434,12 +506,35 @@ async function NewStationForm(props: {
       .where('om.user_id', '=', props.userId)
       .where('o.kind', '=', 'society')
       .execute(),
+    listHostCandidates(props.deps.db),
+    props.deps.reference.get(),
   ]);
+  const experts = [
+    ...new Map(
+      (
+        await listSocietyExperts(
+          props.deps.db,
+          mine.map((o) => o.id),
+        )
+      ).map((x) => [x.id, x]),
+    ).values(),
+  ];
   const v = props.values;
   const e = props.errors;
+  const listValue = (name: string) => (v[name] ?? '').split(',').filter(Boolean);
+  const counties = reference.regions
+    .filter((r) => r.level === 'prefecture')
+    .map((p) => ({
+      label: p.name,
+      options: reference.regions
+        .filter((r) => r.level === 'county' && r.parent_code === p.code)
+        .map((r): [string, string] => [r.code, r.name]),
+    }));
+  const industryGroups = [...new Set(reference.industries.map((i) => i.group_name))];
   return (
     <Layout title={m.newTitle} account={props.account}>
       <FormStyles />
+      <PickerScript />
       <div class="narrow panel">
         <h1>{m.newTitle}</h1>
         <p>{m.newIntro}</p>
@@ -470,12 +565,17 @@ async function NewStationForm(props: {
             errors={e}
           />
           <Field label={f.name} name="name" value={v.name} errors={e} required maxlength={100} />
-          <Field
+          <PickerSelect
             label={f.hostId}
             name="host_organisation_id"
             value={v.host_organisation_id}
+            groups={[
+              {
+                label: '',
+                options: hosts.map((h) => [h.id, h.region_name ? `${h.name}（${h.region_name}）` : h.name]),
+              },
+            ]}
             errors={e}
-            required
           />
           <Select
             label={f.hostKind}
@@ -484,23 +584,26 @@ async function NewStationForm(props: {
             options={hostKinds.map((k) => [k, m.hostKinds[k]!])}
             errors={e}
           />
-          <Field
+          <PickerSelect
             label={f.regionCode}
             name="region_code"
             value={v.region_code}
+            groups={counties}
             errors={e}
-            required
-            maxlength={6}
           />
           <Field label={f.address} name="address" value={v.address} errors={e} required maxlength={200} />
-          <Field
-            label={f.industries}
-            name="industry_codes"
-            value={v.industry_codes}
-            errors={e}
-            hint={f.industriesHint}
-            required
-          />
+          {industryGroups.map((group, i) => (
+            <PickerChecklist
+              label={i === 0 ? `${f.industries}（${group}）` : group}
+              name="industry_codes"
+              options={reference.industries
+                .filter((x) => x.group_name === group)
+                .map((x) => ({ value: x.code, label: x.name }))}
+              values={listValue('industry_codes')}
+              errors={i === 0 ? e : {}}
+              empty={f.noIndustries}
+            />
+          ))}
           <Field
             label={f.disciplines}
             name="discipline_codes"
@@ -510,7 +613,19 @@ async function NewStationForm(props: {
           />
           <Field label={f.termStart} name="term_start" type="date" value={v.term_start} errors={e} required />
           <Field label={f.termEnd} name="term_end" type="date" value={v.term_end} errors={e} required />
-          <Field label={f.experts} name="expert_ids" value={v.expert_ids} errors={e} hint={f.expertsHint} />
+          <PickerChecklist
+            label={f.experts}
+            name="expert_ids"
+            options={experts.map((x) => ({
+              value: x.id,
+              label: `${x.name} ${x.title}`,
+              detail: `${x.affiliation}${mine.length > 1 ? ` · ${x.society_name}` : ''}`,
+            }))}
+            values={listValue('expert_ids')}
+            errors={e}
+            hint={f.expertsHint}
+            empty={f.noExpertsToPick}
+          />
           <Field label={f.description} name="description" value={v.description} errors={e} maxlength={2000} />
           <button type="submit">{m.submitNew}</button>
         </form>
@@ -585,6 +700,27 @@ async function MinePage(props: { deps: AppDeps; userId: string; role: string; ac
   );
 }
 
+/**
+ * Reads a station form whose list fields come as repeated checkboxes (the pickers) or as one
+ * comma-separated value (API-like clients); both give the array the schema expects.
+ */
+async function readStationForm(c: Context, listFields: readonly string[]) {
+  const { values, lists } = await readFormLists(c, listFields);
+  const input: Record<string, unknown> = { ...values };
+  const shown: FormValues = { ...values };
+  for (const field of listFields) {
+    const items = (lists[field] ?? [])
+      .flatMap((v) => v.split(/[,，、;；\s]+/))
+      .map((v) => v.trim())
+      .filter(Boolean);
+    if (items.length > 0) {
+      input[field] = items;
+      shown[field] = items.join(',');
+    }
+  }
+  return { input, values: shown };
+}
+
 /** Station pages: public registry and station page, application form, and the forms of every journey. */
 export function stationPages(deps: AppDeps) {
   const app = new Hono();
@@ -634,12 +770,12 @@ export function stationPages(deps: AppDeps) {
   });
   app.post('/stations/new', async (c) => {
     const auth = requireAuth(c);
-    const values = await readForm(c);
+    const { input, values } = await readStationForm(c, stationListFields);
     const render = (errors: FieldErrors, status: 422 | 403 | 409 | 400 | 401 | 429) =>
       NewStationForm({ deps, userId: auth.user.id, account: auth.user, values, errors }).then((html) =>
         c.html(html, status),
       );
-    const parsed = validateForm(stationBody, listFromForm(values, stationListFields));
+    const parsed = validateForm(stationBody, input);
     if (!parsed.ok) return render(parsed.errors, 422);
     try {
       const station = await applyForStation(deps, stationActor(c), parsed.data, requestMeta(c, deps));
@@ -662,8 +798,8 @@ export function stationPages(deps: AppDeps) {
   });
   app.post(`/stations/:id{${uuid}}/records`, async (c) => {
     const id = c.req.param('id');
-    const values = await readForm(c);
-    const parsed = validateForm(recordBody, listFromForm(values, recordListFields));
+    const { input, values } = await readStationForm(c, recordListFields);
+    const parsed = validateForm(recordBody, input);
     if (!parsed.ok) return c.html(await page(c, id, { errors: parsed.errors, form: 'record', values }), 422);
     return handle(c, id, 'record', values, () =>
       logServiceRecord(deps, stationActor(c), id, parsed.data, requestMeta(c, deps)),

