@@ -17,6 +17,7 @@ import { createLogger } from './http/logger.js';
 import { startMailSender } from './mail/mail-outbox.js';
 import { sweepAccounts } from './modules/auth/account.sweep.js';
 import { startDeadlineSweeper } from './modules/challenges/challenge.deadlines.js';
+import { failAbandonedImportRuns } from './modules/imports/import.usecases.js';
 import { startAlertDispatcher } from './modules/matching/alerts.js';
 import { createMatcher } from './modules/matching/match.js';
 import { loadMatchingResources } from './modules/matching/resources.js';
@@ -66,37 +67,32 @@ const outbox = startOutboxWorker(
 );
 // Wakes the worker when any instance commits outbox rows (LISTEN/NOTIFY); polling is the fallback.
 const outboxListener = listenForOutboxWrites(runtime.databaseUrl, () => outbox.notify(), logger);
-// Station expiry at term end and 30-day reminders: at start, then hourly. Idempotent and guarded,
-// so every instance may run it.
-const runStationSweep = () =>
-  sweepStations(runtime.db, new Date(), {
-    logger,
-    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-  })
-    .then(() => outbox.notify())
-    .catch((error) =>
-      logger.warn('station sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+/** Runs an idempotent sweep now and hourly; every instance may run it, a failure waits for the next tick. */
+function everyHour(name: string, sweep: () => Promise<unknown>) {
+  const run = () =>
+    sweep().catch((error) =>
+      logger.warn(`${name} sweep failed`, { error: error instanceof Error ? error.message : String(error) }),
     );
-void runStationSweep();
-const stationSweep = setInterval(() => void runStationSweep(), 3_600_000);
-stationSweep.unref();
-// Expired sessions and reset links, ended rate-limit windows: at start, then hourly (idempotent).
-const runAccountSweep = () =>
-  sweepAccounts(runtime.db, new Date(), { logger }).catch((error) =>
-    logger.warn('account sweep failed', { error: error instanceof Error ? error.message : String(error) }),
-  );
-void runAccountSweep();
-const accountSweep = setInterval(() => void runAccountSweep(), 3_600_000);
-accountSweep.unref();
-// Daily notification digests (sent after midnight China time): at start, then hourly; a DB guard
-// row per user and day makes every run and every instance send each digest once.
-const runDigestSweep = () =>
-  sendDailyDigests({ db: runtime.db, logger }, new Date()).catch((error) =>
-    logger.warn('digest sweep failed', { error: error instanceof Error ? error.message : String(error) }),
-  );
-void runDigestSweep();
-const digestSweep = setInterval(() => void runDigestSweep(), 3_600_000);
-digestSweep.unref();
+  void run();
+  const timer = setInterval(() => void run(), 3_600_000);
+  timer.unref();
+  return timer;
+}
+const hourlySweeps = [
+  // Station expiry at term end and 30-day reminders (guarded updates).
+  everyHour('station', () =>
+    sweepStations(runtime.db, new Date(), {
+      logger,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    }).then(() => outbox.notify()),
+  ),
+  // Expired sessions and reset links, ended rate-limit windows.
+  everyHour('account', () => sweepAccounts(runtime.db, new Date(), { logger })),
+  // Daily notification digests (sent after midnight China time; one guard row per user and day).
+  everyHour('digest', () => sendDailyDigests({ db: runtime.db, logger }, new Date())),
+  // Import jobs left running by a crashed process are marked failed (their write rolled back).
+  everyHour('import run', () => failAbandonedImportRuns(runtime.db, new Date())),
+];
 // Mail outbox → SMTP when configured (Node only); otherwise mail stays in outbound_emails.
 const smtpSettings = smtpSettingsFrom(config);
 const smtpTransport = smtpSettings ? createSmtpTransport(smtpSettings) : null;
@@ -183,9 +179,7 @@ async function shutdown(signal: string) {
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   });
   await outboxListener.stop();
-  clearInterval(stationSweep);
-  clearInterval(accountSweep);
-  clearInterval(digestSweep);
+  for (const timer of hourlySweeps) clearInterval(timer);
   await deadlines.stop();
   await alerts.stop();
   await mailSender?.stop();

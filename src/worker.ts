@@ -18,6 +18,7 @@ import type { DB } from './db/schema.js';
 import { createLogger, type Logger } from './http/logger.js';
 import { sweepAccounts } from './modules/auth/account.sweep.js';
 import { closeExpiredChallenges } from './modules/challenges/challenge.deadlines.js';
+import { failAbandonedImportRuns } from './modules/imports/import.usecases.js';
 import { dispatchChallengeAlerts } from './modules/matching/alerts.js';
 import { sendDailyDigests } from './modules/notifications/notification.digest.js';
 import { createReferenceCache } from './modules/reference/reference.queries.js';
@@ -108,6 +109,8 @@ const scheduledJobs: Record<string, (env: Env) => Promise<void>> = {
   digests: (env) => withDatabase(env, (db, logger) => sendDailyDigests({ db, logger }, new Date())),
   // Expired sessions and reset links, ended rate-limit windows.
   accounts: (env) => withDatabase(env, (db, logger) => sweepAccounts(db, new Date(), { logger })),
+  // Import jobs left running by an ended invocation.
+  imports: (env) => withDatabase(env, (db) => failAbandonedImportRuns(db, new Date())),
   // Saved-search alerts for newly published challenges. Profile-match alerts need the jieba matcher,
   // which is Node-only, so on Workers only saved searches fire.
   alerts: (env) =>

@@ -128,6 +128,8 @@ export const messages = {
     evidenceRequired: '请说明您就是该专家的依据（如单位、工号、可核实的联系方式）',
     reasonRequired: '不通过时必须填写原因',
     claimedByAnother: '该资料已由其他账号认领',
+    notifyApproved: '专家资料认领已确认，资料已关联到您的账号',
+    notifyRejected: '专家资料认领未通过',
     claimTitle: (name: string) => `认领专家资料：${name}`,
     claimIntro:
       '这份资料由学会导入，尚未关联账号。如果您就是这位专家，请说明依据；管理员核实后，资料将关联到您的账号（您现有的专家资料将隐藏，不会删除）。',

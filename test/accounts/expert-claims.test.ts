@@ -170,6 +170,17 @@ describe('claiming an imported expert profile (认领专家资料)', () => {
       .where('entity', '=', 'expert')
       .execute();
     expect(outbox.map((r) => r.entity_id)).toEqual(expect.arrayContaining([profile.id, wang.ownProfileId]));
+    // Both experts hear the outcome in the app.
+    const told = await ctx.db
+      .selectFrom('notifications')
+      .select(['user_id', 'kind'])
+      .where('user_id', 'in', [wang.user.id, rival.user.id])
+      .orderBy('kind')
+      .execute();
+    expect(told).toEqual([
+      { user_id: wang.user.id, kind: 'expert_claim.approved' },
+      { user_id: rival.user.id, kind: 'expert_claim.rejected' },
+    ]);
 
     // Deciding again: 409, and the link stays.
     expect((await decide(id, op.cookie, { decision: 'rejected', reason: '重复' })).status).toBe(409);
@@ -207,6 +218,13 @@ describe('claiming an imported expert profile (认领专家资料)', () => {
   test('the same journey through the pages: claim form, operator queue, confirmation', async () => {
     const profile = await importedProfile({ name: '赵研究员' });
     const wang = await expertWithOwnProfile();
+    // The claim link shows on an imported profile, never on one already linked to an account.
+    const page = await ctx.app.request(url(`/experts/${profile.id}`), { headers: { Cookie: wang.cookie } });
+    expect(await page.text()).toContain(`/experts/${profile.id}/claim`);
+    const linked = await ctx.app.request(url(`/experts/${wang.ownProfileId}`), {
+      headers: { Cookie: wang.cookie },
+    });
+    expect(await linked.text()).not.toContain(`/experts/${wang.ownProfileId}/claim`);
     const form = await ctx.app.request(url(`/experts/${profile.id}/claim`), {
       headers: { Cookie: wang.cookie },
     });

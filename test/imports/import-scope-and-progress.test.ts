@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImportFile } from '../../src/modules/imports/import.files.js';
 import { ImportFileError } from '../../src/modules/imports/import.read.js';
-import { importDataset, runImportJob, startImportRun } from '../../src/modules/imports/import.usecases.js';
+import {
+  failAbandonedImportRuns,
+  importDataset,
+  runImportJob,
+  startImportRun,
+} from '../../src/modules/imports/import.usecases.js';
 import { signedIn } from '../support/account-factories.js';
 import { teaDataset } from '../support/supply-factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
@@ -236,6 +241,21 @@ describe('import jobs: states and progress', () => {
     const run = await runOf(runId);
     expect(run.status).toBe('failed');
     expect(JSON.stringify(run.errors)).toContain('已全部撤销');
+  });
+
+  it('marks a run abandoned by a crashed process failed after an hour, and leaves younger runs alone', async () => {
+    const abandoned = await startImportRun(ctx.db, job);
+    const young = await startImportRun(ctx.db, job);
+    await ctx.db
+      .updateTable('import_runs')
+      .set({ created_at: new Date(Date.now() - 2 * 3_600_000) })
+      .where('id', '=', abandoned)
+      .execute();
+    expect(await failAbandonedImportRuns(ctx.db, new Date())).toBe(1);
+    expect(await runOf(abandoned)).toMatchObject({ status: 'failed', phase: 'done' });
+    expect(JSON.stringify((await runOf(abandoned)).errors)).toContain('已全部撤销');
+    expect((await runOf(young)).status).toBe('running');
+    expect(await failAbandonedImportRuns(ctx.db, new Date())).toBe(0);
   });
 
   it('imports a large upload after the response, and the progress endpoint follows it to the end', async () => {

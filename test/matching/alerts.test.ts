@@ -48,6 +48,16 @@ async function alertsOf(userId: string) {
     .execute();
 }
 
+describe('the dispatcher with no alert saved', () => {
+  it('has nothing pending, whatever was published (a bulk publish costs it nothing)', async () => {
+    for (let i = 0; i < 3; i++) await newChallenge(ctx.db, { enterpriseId, ...chiliChallenge });
+    await ctx.drainOutbox();
+    expect(await dispatchChallengeAlerts(ctx.deps, new Date())).toBe(0);
+    const runs = await ctx.db.selectFrom('challenge_alert_runs').select('challenge_id').execute();
+    expect(runs).toEqual([]);
+  });
+});
+
 describe('saved searches over the API (/api/v1/me/alerts)', () => {
   it('saves a search with its filters and lists it with a Chinese summary', async () => {
     const wang = await signedIn(ctx.db, ctx.app, 'expert');

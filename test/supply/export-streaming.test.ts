@@ -72,6 +72,45 @@ describe('exports of filtered lists without a cap', () => {
   });
 });
 
+describe('challenges exported past the search cap', () => {
+  it('streams every public challenge matching the filters from PostgreSQL, hidden names hidden, formulas escaped', async () => {
+    const enterprise = await signedIn(ctx.db, ctx.app, 'enterprise');
+    const org = await newOrganisationFor(ctx.db, enterprise.user.id, {
+      kind: 'enterprise',
+      name: '贵州导出测试企业有限公司',
+      verification_status: 'verified',
+    });
+    // 2,100 published in 湄潭县 (one hiding the enterprise, one with a formula title), plus a draft
+    // and one in another prefecture that the filters must leave out.
+    await sql`
+      insert into challenges (enterprise_id, title, region_code, reward_wan, bid_deadline, status, published_at,
+                              hide_enterprise_name)
+      select ${org.id}, case when n = 5 then '=1+1' else '导出榜单' || lpad(n::text, 5, '0') end, '520328', 10,
+             now() + interval '30 days', 'published', now() - n * interval '1 minute', n = 9
+      from generate_series(1, 2100) as n`.execute(ctx.db);
+    await sql`
+      insert into challenges (enterprise_id, title, region_code, reward_wan, bid_deadline, status, published_at)
+      values (${org.id}, '草稿榜单', '520328', 10, now() + interval '30 days', 'draft', null),
+             (${org.id}, '贵阳榜单', '520102', 10, now() + interval '30 days', 'published', now())`.execute(
+      ctx.db,
+    );
+    const res = await get('/challenges/export.csv?region=520300', staff.cookie);
+    expect(res.status).toBe(200);
+    const lines = decode(await res.arrayBuffer())
+      .trimEnd()
+      .split('\r\n');
+    expect(lines).toHaveLength(2101);
+    expect(lines[1]).toContain('导出榜单00001');
+    expect(lines[2100]).toContain('导出榜单02100');
+    expect(lines[5]).toContain(`'=1+1`);
+    expect(lines[9]).not.toContain('贵州导出测试企业有限公司');
+    expect(lines[8]).toContain('贵州导出测试企业有限公司');
+    const text = lines.join('\n');
+    expect(text).not.toContain('草稿榜单');
+    expect(text).not.toContain('贵阳榜单');
+  }, 60_000);
+});
+
 describe('bids exported for their owner', () => {
   let world: Awaited<ReturnType<typeof newFlowWorld>>;
   let challengeId: string;

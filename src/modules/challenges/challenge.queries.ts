@@ -77,6 +77,12 @@ function filterConditions(
   return eb.and(conditions);
 }
 
+/** Where a listing page ended: the last row's publication time and id. */
+export interface ListingCursor {
+  published_at: Date;
+  id: string;
+}
+
 /**
  * One page of the public listing, newest first, with only the columns a summary shows. The page is
  * cut from `challenges` first (served by `challenges_public_listing_idx`, migration 1800) and only
@@ -85,16 +91,26 @@ function filterConditions(
 export async function listPublicChallenges(
   db: Database,
   filter: PublicChallengeFilter,
-  page: { offset: number; limit: number },
+  page: { offset: number; limit: number } | { after: ListingCursor | null; limit: number },
 ) {
-  const pageOfIds = db
+  let pageOfIds = db
     .selectFrom('challenges as c')
     .where((eb) => filterConditions(eb, filter))
     .select(['c.id', 'c.published_at'])
     .orderBy('c.published_at', 'desc')
     .orderBy('c.id')
-    .offset(page.offset)
     .limit(page.limit);
+  if ('offset' in page) pageOfIds = pageOfIds.offset(page.offset);
+  else if (page.after) {
+    // Keyset continuation in listing order (exports walk every row without deep offsets).
+    const { published_at, id } = page.after;
+    pageOfIds = pageOfIds.where((eb) =>
+      eb.or([
+        eb('c.published_at', '<', published_at),
+        eb.and([eb('c.published_at', '=', published_at), eb('c.id', '>', id)]),
+      ]),
+    );
+  }
   const rows = await db
     .selectFrom(pageOfIds.as('pg'))
     .innerJoin('challenges as c', 'c.id', 'pg.id')

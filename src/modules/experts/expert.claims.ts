@@ -7,6 +7,7 @@ import { messages } from '../../web/messages.js';
 import { recordAudit } from '../audit/audit.js';
 import type { RequestMeta } from '../auth/account.usecases.js';
 import { type ActorRef, canViewExpertProfile } from '../auth/policy.js';
+import { notifyUsers } from '../notifications/notification.js';
 
 /**
  * 认领专家资料: an expert profile imported from a society's spreadsheet has no account. Its owner,
@@ -199,14 +200,26 @@ export async function decideClaim(
         .set({ user_id: claim.user_id })
         .where('id', '=', claim.expert_profile_id)
         .execute();
-      // Other open claims on this profile can no longer succeed.
-      await trx
+      // Other open claims on this profile can no longer succeed; their authors are told why.
+      const rivals = await trx
         .updateTable('expert_profile_claims')
         .set({ status: 'rejected', reason: m.claimedByAnother, decided_by: actor.userId, decided_at: now })
         .where('expert_profile_id', '=', claim.expert_profile_id)
         .where('status', '=', 'pending')
         .where('id', '!=', claim.id)
+        .returning('user_id')
         .execute();
+      await notifyUsers(
+        trx,
+        deps,
+        rivals.map((r) => r.user_id),
+        {
+          kind: 'expert_claim.rejected',
+          title: m.notifyRejected,
+          body: m.claimedByAnother,
+          link: `/experts/${claim.expert_profile_id}/claim`,
+        },
+      );
       await enqueueSearchSync(trx, 'expert', [
         claim.expert_profile_id,
         ...(previousProfileId ? [previousProfileId] : []),
@@ -217,6 +230,15 @@ export async function decideClaim(
       .set({ status: input.decision, reason, decided_by: actor.userId, decided_at: now })
       .where('id', '=', claim.id)
       .execute();
+    await notifyUsers(trx, deps, [claim.user_id], {
+      kind: input.decision === 'approved' ? 'expert_claim.approved' : 'expert_claim.rejected',
+      title: input.decision === 'approved' ? m.notifyApproved : m.notifyRejected,
+      body: reason ?? '',
+      link:
+        input.decision === 'approved'
+          ? `/experts/${claim.expert_profile_id}`
+          : `/experts/${claim.expert_profile_id}/claim`,
+    });
     await recordAudit(trx, meta.actor, {
       action: input.decision === 'approved' ? 'expert_claim.approved' : 'expert_claim.rejected',
       targetType: 'expert_profile',

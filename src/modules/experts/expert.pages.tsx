@@ -315,8 +315,8 @@ export function expertPages(deps: AppDeps) {
               {e.affiliation && <span>{e.affiliation}</span>}
               <span class="badge">{availability[e.availability]}</span>
             </div>
-            {/* Imported profiles can be claimed by their owner (expert.claims.ts answers for linked ones). */}
-            {c.get('auth')?.user.role === 'expert' && (
+            {/* Only imported profiles, not yet linked to an account, can be claimed by their owner. */}
+            {c.get('auth')?.user.role === 'expert' && e.claimable && (
               <p>
                 <a href={`/experts/${e.id}/claim`}>{messages.expertClaim.claimLink}</a>
               </p>

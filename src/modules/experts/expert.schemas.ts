@@ -82,6 +82,7 @@ export const expertDetailSchema = expertSummarySchema
       .enum(['not_consented', 'verified_enterprise_only'])
       .nullable()
       .openapi({ description: '未提供联系方式的原因' }),
+    claimable: z.boolean().openapi({ description: '尚未关联账号的（导入）档案，专家本人可申请认领' }),
   })
   .openapi('ExpertDetail');
 

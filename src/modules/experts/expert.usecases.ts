@@ -57,6 +57,8 @@ export async function loadExpertDetail(deps: AppDeps, actor: ActorRef | null, id
       : expert.contact_consent
         ? ('verified_enterprise_only' as const)
         : ('not_consented' as const),
+    // An imported profile has no account yet; its owner may claim it (expert.claims.ts).
+    claimable: expert.user_id === null,
   };
 }
 

@@ -10,6 +10,7 @@ import { requireAuth } from '../auth/auth.middleware.js';
 import { listCapabilitiesForExport, pageCapabilityIdsForExport } from '../capabilities/capability.queries.js';
 import { capabilitySearchQuery } from '../capabilities/capability.schemas.js';
 import { searchCapabilityIds } from '../capabilities/capability.search.js';
+import { type ListingCursor, listPublicChallenges } from '../challenges/challenge.queries.js';
 import { challengeSearchQuery } from '../challenges/challenge.schemas.js';
 import { searchChallenges } from '../challenges/challenge.search.js';
 import type { Cell } from '../evaluation/xlsx-writer.js';
@@ -33,7 +34,7 @@ import { csvStream, type StreamedTable, xlsxStream } from './export.stream.js';
  * Filtered lists without a free-text `q` are read from PostgreSQL in keyset pages of 1,000 and
  * written to the response as they come (export.stream.ts), so there is no row cap. A free-text
  * query ranks by relevance in Meilisearch, whose pagination depth bounds it: such an export holds the
- * top 1,000 experts or capabilities. Challenges always come from the index (up to 2,000).
+ * top 1,000 experts or capabilities, or the top 2,000 challenges.
  */
 const PAGE = 1000;
 const SEARCH_CAP = 1000;
@@ -166,7 +167,41 @@ function capabilityTable(deps: AppDeps, url: string): StreamedTable {
   };
 }
 
+/** Without `q`: every matching challenge from PostgreSQL in keyset pages, newest first (no cap). */
+async function* challengeRowsFromDatabase(deps: AppDeps, query: z.output<typeof challengeSearchQuery>) {
+  const filter = {
+    industry: query.industry,
+    region: query.region,
+    status: query.status,
+    rewardMin: query.reward_min,
+    rewardMax: query.reward_max,
+  };
+  let after: ListingCursor | null = null;
+  for (;;) {
+    const { rows } = await listPublicChallenges(deps.db, filter, { after, limit: PAGE });
+    if (rows.length === 0) return;
+    yield rows.map((c): Cell[] => [
+      c.title,
+      messages.status[c.status] ?? c.status,
+      c.reward_wan,
+      c.bid_deadline.toISOString().slice(0, 10),
+      c.industry_name,
+      c.region_name,
+      c.cooperation_mode,
+      c.enterprise_name ?? messages.challenge.anonymousEnterprise,
+      c.published_at ? c.published_at.toISOString().slice(0, 10) : null,
+    ]);
+    const last = rows[rows.length - 1]!;
+    if (rows.length < PAGE || !last.published_at) return;
+    after = { published_at: last.published_at, id: last.id };
+  }
+}
+
 async function* challengePages(deps: AppDeps, query: z.output<typeof challengeSearchQuery>) {
+  if (query.q.trim() === '') {
+    yield* challengeRowsFromDatabase(deps, query);
+    return;
+  }
   const reference = await deps.reference.get();
   for (let page = 1; page <= 20; page++) {
     const rows: Cell[][] = [];

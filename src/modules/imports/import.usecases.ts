@@ -219,6 +219,33 @@ export async function runImportJob(
   }
 }
 
+/**
+ * A web import runs after its response in the serving process; if that process dies, the run row
+ * stays `running` although its transaction rolled back. Runs older than `maxAgeMs` (far longer than
+ * any import takes: 50,000 rows take ~10 s) are marked `failed`, so the page stops waiting.
+ */
+export async function failAbandonedImportRuns(
+  db: Database,
+  now: Date,
+  maxAgeMs = 3_600_000,
+): Promise<number> {
+  const rows = await db
+    .updateTable('import_runs')
+    .set({
+      status: 'failed',
+      phase: 'done',
+      finished_at: now,
+      errors: JSON.stringify([
+        { entity: null, row: null, column: null, message: messages.imports.jobFailed },
+      ]),
+    })
+    .where('status', '=', 'running')
+    .where('created_at', '<', new Date(now.getTime() - maxAgeMs))
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
 /** "学会 新增 16 / 更新 0；专家 …" for CLIs and pages. */
 export function summariseCounts(counts: ImportCounts): string {
   const labels = { societies: '学会', experts: '专家', enterprises: '企业', challenges: '榜单' } as const;

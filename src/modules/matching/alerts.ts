@@ -213,6 +213,9 @@ async function pendingChallenges(deps: AlertDeps, now: Date): Promise<PendingCha
     .select(['c.id', 'c.title', 'c.published_at'])
     .where('c.status', '=', 'published')
     .where('c.published_at', '>=', new Date(now.getTime() - ALERT_WINDOW_DAYS * 86_400_000))
+    // Only challenges published after the oldest alert can match one (an alert never reaches back),
+    // so with no alerts nothing is pending: a bulk publish of 100,000 challenges costs nothing here.
+    .where(sql<boolean>`c.published_at >= (select min(created_at) from saved_searches)`)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
