@@ -707,6 +707,8 @@ export const messages = {
       durationDays: '工期（天）',
       teamMembers: '团队成员（每行一个：邮箱 角色）',
       organisation: '以哪个机构揭榜',
+      serviceTeam: '以科技服务团名义（可选）',
+      noServiceTeam: '不指定服务团',
       submitBid: '提交申请',
       notifications: '消息通知',
       unread: (n: number) => `${n} 条未读`,

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganisationFor, signedIn } from '../support/account-factories.js';
+import { formRequest, newOrganisationFor, signedIn } from '../support/account-factories.js';
 import { bidInput, call, newFlowWorld, publishedChallenge } from '../support/challenge-flow-factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
@@ -180,6 +180,38 @@ describe('bids exported for their owner', () => {
         ctx.db,
       ),
     ).rejects.toThrow(/bids_service_team_fk/);
+  });
+
+  it('lets the society pick its service team on the web bid form, and stores it', async () => {
+    const challenge3 = await publishedChallenge(ctx.app, world);
+    const form = await (await get(`/challenges/${challenge3}/bid`, world.society.cookie)).text();
+    expect(form).toContain('以科技服务团名义（可选）');
+    expect(form).toContain('茶产业科技服务团');
+    const team = await ctx.db
+      .selectFrom('service_teams')
+      .select('id')
+      .where('name', '=', '茶产业科技服务团')
+      .executeTakeFirstOrThrow();
+    const values = {
+      kind: 'organisation',
+      organisation_id: world.society.org.id,
+      service_team_id: team.id,
+      approach: '学会服务团分区域开展烘干工艺诊断，形成改造方案并指导实施。',
+      promised_indicators: '色价提高 15%',
+      price_wan: '40',
+      duration_days: '120',
+    };
+    const sent = await ctx.app.request(
+      `/challenges/${challenge3}/bid`,
+      formRequest(values, world.society.cookie),
+    );
+    expect(sent.status).toBe(303);
+    const stored = await ctx.db
+      .selectFrom('bids')
+      .select('service_team_id')
+      .where('challenge_id', '=', challenge3)
+      .executeTakeFirstOrThrow();
+    expect(stored.service_team_id).toBe(team.id);
   });
 
   it('gives the posting enterprise every bid on its challenge, escaped, with its evaluation columns', async () => {

@@ -134,6 +134,21 @@ export function bidPages(deps: AppDeps) {
             .where('o.kind', '<>', 'enterprise')
             .execute()
         : [];
+    // A society may bid with one of its active 科技服务团 (the use case and an FK check it again).
+    const teams =
+      orgs.length > 0
+        ? await deps.db
+            .selectFrom('service_teams')
+            .select(['id', 'name'])
+            .where(
+              'society_id',
+              'in',
+              orgs.map((o) => o.id),
+            )
+            .where('status', '=', 'active')
+            .orderBy('name')
+            .execute()
+        : [];
     return c.html(
       <Layout account={accountOf(c)} title={p.bidTitle}>
         <FormStyles />
@@ -158,6 +173,15 @@ export function bidPages(deps: AppDeps) {
                 value={values.organisation_id}
                 errors={errors}
                 options={orgs.map((o) => [o.id, o.name])}
+              />
+            )}
+            {teams.length > 0 && (
+              <Select
+                label={p.serviceTeam}
+                name="service_team_id"
+                value={values.service_team_id}
+                errors={errors}
+                options={[['', p.noServiceTeam], ...teams.map((t): [string, string] => [t.id, t.name])]}
               />
             )}
             {actor.role === 'expert' && (

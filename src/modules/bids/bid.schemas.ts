@@ -137,7 +137,10 @@ export function bidFormToInput(values: Record<string, string>): Record<string, u
           const [email = '', ...role] = line.split(/\s+/);
           return { email, role: role.join(' ') };
         });
-    else out[key] = value;
+    else if (key === 'service_team_id') {
+      // The select's first option ("not as a team") is empty.
+      if (value !== '') out[key] = value;
+    } else out[key] = value;
   }
   return out;
 }
