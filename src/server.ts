@@ -16,9 +16,9 @@ import { latestMigration } from './db/migration-manifest.js';
 import { createLogger } from './http/logger.js';
 import { startMailSender } from './mail/mail-outbox.js';
 import { sweepAccounts } from './modules/auth/account.sweep.js';
-import { startDeadlineSweeper } from './modules/challenges/challenge.deadlines.js';
+import { closeExpiredChallenges } from './modules/challenges/challenge.deadlines.js';
 import { failAbandonedImportRuns } from './modules/imports/import.usecases.js';
-import { startAlertDispatcher } from './modules/matching/alerts.js';
+import { dispatchChallengeAlerts } from './modules/matching/alerts.js';
 import { createMatcher } from './modules/matching/match.js';
 import { loadMatchingResources } from './modules/matching/resources.js';
 import { sendDailyDigests } from './modules/notifications/notification.digest.js';
@@ -26,6 +26,7 @@ import { createReferenceCache } from './modules/reference/reference.queries.js';
 import { sweepStations } from './modules/stations/station.sweep.js';
 import { storageFromConfig } from './node/local-storage.js';
 import { listenForOutboxWrites } from './node/outbox-listener.js';
+import { startPeriodicJob } from './node/periodic-jobs.js';
 import { prepareServices } from './node/prepare.js';
 import { openRuntime } from './node/runtime.js';
 import { createSmtpTransport, smtpSettingsFrom } from './node/smtp-transport.js';
@@ -67,31 +68,23 @@ const outbox = startOutboxWorker(
 );
 // Wakes the worker when any instance commits outbox rows (LISTEN/NOTIFY); polling is the fallback.
 const outboxListener = listenForOutboxWrites(runtime.databaseUrl, () => outbox.notify(), logger);
-/** Runs an idempotent sweep now and hourly; every instance may run it, a failure waits for the next tick. */
-function everyHour(name: string, sweep: () => Promise<unknown>) {
-  const run = () =>
-    sweep().catch((error) =>
-      logger.warn(`${name} sweep failed`, { error: error instanceof Error ? error.message : String(error) }),
-    );
-  void run();
-  const timer = setInterval(() => void run(), 3_600_000);
-  timer.unref();
-  return timer;
-}
+const HOUR = 3_600_000;
 const hourlySweeps = [
   // Station expiry at term end and 30-day reminders (guarded updates).
-  everyHour('station', () =>
+  startPeriodicJob('station sweep', logger, HOUR, () =>
     sweepStations(runtime.db, new Date(), {
       logger,
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     }).then(() => outbox.notify()),
   ),
   // Expired sessions and reset links, ended rate-limit windows.
-  everyHour('account', () => sweepAccounts(runtime.db, new Date(), { logger })),
+  startPeriodicJob('account sweep', logger, HOUR, () => sweepAccounts(runtime.db, new Date(), { logger })),
   // Daily notification digests (sent after midnight China time; one guard row per user and day).
-  everyHour('digest', () => sendDailyDigests({ db: runtime.db, logger }, new Date())),
+  startPeriodicJob('digest sweep', logger, HOUR, () =>
+    sendDailyDigests({ db: runtime.db, logger }, new Date()),
+  ),
   // Import jobs left running by a crashed process are marked failed (their write rolled back).
-  everyHour('import run', () => failAbandonedImportRuns(runtime.db, new Date())),
+  startPeriodicJob('import run sweep', logger, HOUR, () => failAbandonedImportRuns(runtime.db, new Date())),
 ];
 // Mail outbox → SMTP when configured (Node only); otherwise mail stays in outbound_emails.
 const smtpSettings = smtpSettingsFrom(config);
@@ -100,7 +93,9 @@ const mailSender = smtpTransport
   ? startMailSender({ db: runtime.db, transport: smtpTransport, logger })
   : null;
 // Bid deadlines close from PostgreSQL state every minute (and once now, catching up after a restart).
-const deadlines = startDeadlineSweeper({ db: runtime.db, logger }, 60_000, () => outbox.notify());
+const deadlines = startPeriodicJob('deadline sweep', logger, 60_000, async () => {
+  if ((await closeExpiredChallenges({ db: runtime.db, logger }, new Date())) > 0) outbox.notify();
+});
 // The matcher's lexicon is read from disk here (Node), so the request path stays runtime-neutral.
 const matcher = createMatcher(
   loadMatchingResources(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')),
@@ -128,17 +123,19 @@ const app = createApp({
 });
 
 // 新榜单提醒: newly published challenges checked against saved searches, at start and every minute.
-const alerts = startAlertDispatcher(
-  {
-    db: runtime.db,
-    search: runtime.search,
-    indexes: runtime.indexes,
-    logger,
-    matcher,
-    reference: createReferenceCache(runtime.db),
-  },
-  60_000,
-);
+const alertDeps = {
+  db: runtime.db,
+  search: runtime.search,
+  indexes: runtime.indexes,
+  logger,
+  matcher,
+  reference: createReferenceCache(runtime.db),
+};
+const alerts = startPeriodicJob('challenge alert dispatch', logger, 60_000, async () => {
+  while ((await dispatchChallengeAlerts(alertDeps, new Date())) > 0) {
+    // until nothing is pending
+  }
+});
 
 // swagger-ui's files from npm at /vendor, so the API docs work without internet access.
 const root = new Hono();
@@ -179,7 +176,7 @@ async function shutdown(signal: string) {
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   });
   await outboxListener.stop();
-  for (const timer of hourlySweeps) clearInterval(timer);
+  await Promise.all(hourlySweeps.map((sweep) => sweep.stop()));
   await deadlines.stop();
   await alerts.stop();
   await mailSender?.stop();

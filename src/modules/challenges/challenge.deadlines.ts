@@ -1,5 +1,4 @@
 import type { AppDeps } from '../../app-deps.js';
-import type { Logger } from '../../http/logger.js';
 import { messages } from '../../web/messages.js';
 import { recordAudit } from '../audit/audit.js';
 import { notifyUsers, organisationMemberIds } from '../notifications/notification.js';
@@ -72,40 +71,4 @@ export async function closeExpiredChallenges(
   }
   if (closed > 0) deps.logger.info('bid deadlines closed', { closed });
   return closed;
-}
-
-/**
- * Runs the sweep now and then every `intervalMs` (Node server). Errors are logged and retried on the
- * next tick; `stop()` waits for a sweep in progress.
- */
-export function startDeadlineSweeper(
-  deps: Pick<AppDeps, 'db' | 'mailer'> & { logger: Logger },
-  intervalMs: number,
-  onClosed?: () => void,
-) {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = closeExpiredChallenges(deps, new Date())
-      .then((n) => {
-        if (n > 0) onClosed?.();
-      })
-      .catch((error: unknown) => {
-        deps.logger.warn('deadline sweep failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      })
-      .finally(() => {
-        running = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  (timer as { unref?: () => void }).unref?.();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

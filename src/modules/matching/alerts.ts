@@ -3,7 +3,7 @@
  * page) and/or a "profile match" alert; when a challenge is published, the dispatcher checks it
  * against every alert once and notifies the matching users in the app.
  *
- * The dispatcher runs in the background (Node server every minute; see startAlertDispatcher). Its
+ * The dispatcher runs in the background (the Node server every minute, the Workers cron each tick). Its
  * queue is PostgreSQL state, not an in-memory event: challenges published recently, indexed already
  * (no search-outbox row pending, so Meilisearch sees the published text) and not run yet. A crash
  * loses nothing; `saved_search_hits` (primary key per alert and challenge) makes a retry harmless.
@@ -397,37 +397,4 @@ export async function dispatchChallengeAlerts(deps: AlertDeps, now: Date): Promi
       .execute();
   });
   return challenges.length;
-}
-
-/**
- * Runs dispatch rounds now and every `intervalMs` (Node server). Any instance may run one: hits are
- * recorded once per alert and challenge. A round failing (search away) is retried at the next tick.
- */
-export function startAlertDispatcher(deps: AlertDeps, intervalMs: number) {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = (async () => {
-      while ((await dispatchChallengeAlerts(deps, new Date())) > 0) {
-        // until nothing is pending
-      }
-    })()
-      .catch((error: unknown) => {
-        deps.logger.warn('challenge alert dispatch failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      })
-      .finally(() => {
-        running = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  (timer as { unref?: () => void }).unref?.();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
