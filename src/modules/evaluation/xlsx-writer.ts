@@ -41,68 +41,81 @@ function columnName(index: number): string {
 }
 
 /** Excel's sheet-name rules: ≤ 31 characters, none of []:*?/\, unique in the workbook. */
-function sheetNames(sheets: Sheet[]): string[] {
+function sheetNames(names: string[]): string[] {
   const used = new Set<string>();
-  return sheets.map((sheet, i) => {
-    let name = sheet.name.replaceAll(/[[\]:*?/\\]/g, ' ').slice(0, 31) || `Sheet${i + 1}`;
+  return names.map((raw, i) => {
+    let name = raw.replaceAll(/[[\]:*?/\\]/g, ' ').slice(0, 31) || `Sheet${i + 1}`;
     while (used.has(name)) name = `${name.slice(0, 28)}_${i + 1}`;
     used.add(name);
     return name;
   });
 }
 
-function sheetXml(sheet: Sheet): string {
-  const rows = sheet.rows
-    .map((row, r) => {
-      const cells = row
-        .map((value, c) => {
-          const ref = `${columnName(c)}${r + 1}`;
-          const style = r === 0 ? ' s="1"' : '';
-          if (value === null || value === '') return `<c r="${ref}"${style}/>`;
-          // Formula-looking text stays text: an inline string is never evaluated.
-          if (typeof value === 'number' && Number.isFinite(value))
-            return `<c r="${ref}"${style}><v>${value}</v></c>`;
-          return `<c r="${ref}" t="inlineStr"${style}><is><t xml:space="preserve">${escapeXml(String(value))}</t></is></c>`;
-        })
-        .join('');
-      return `<row r="${r + 1}">${cells}</row>`;
+/** One row; `style` ' s="1"' makes it bold (the header). Inline strings are never evaluated. */
+export function rowXml(row: Cell[], r: number, style = ''): string {
+  const cells = row
+    .map((value, c) => {
+      const ref = `${columnName(c)}${r}`;
+      if (value === null || value === '') return `<c r="${ref}"${style}/>`;
+      if (typeof value === 'number' && Number.isFinite(value))
+        return `<c r="${ref}"${style}><v>${value}</v></c>`;
+      return `<c r="${ref}" t="inlineStr"${style}><is><t xml:space="preserve">${escapeXml(String(value))}</t></is></c>`;
     })
     .join('');
-  const cols = sheet.widths?.length
-    ? `<cols>${sheet.widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('')}</cols>`
-    : '';
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>${cols}<sheetData>${rows}</sheetData></worksheet>`;
+  return `<row r="${r}">${cells}</row>`;
 }
 
-export function writeXlsx(sheets: Sheet[]): Uint8Array {
-  const names = sheetNames(sheets);
-  const files: Record<string, Uint8Array> = {
-    '[Content_Types].xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>${sheets
+const xmlHead = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+const ns = 'http://schemas.openxmlformats.org';
+
+/** A worksheet up to `<sheetData>`: first row frozen, optional column widths in characters. */
+export function worksheetHead(widths?: number[]): string {
+  const cols = widths?.length
+    ? `<cols>${widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('')}</cols>`
+    : '';
+  return `${xmlHead}<worksheet xmlns="${ns}/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>${cols}<sheetData>`;
+}
+export const worksheetTail = '</sheetData></worksheet>';
+
+function sheetXml(sheet: Sheet): string {
+  const rows = sheet.rows.map((row, r) => rowXml(row, r + 1, r === 0 ? ' s="1"' : '')).join('');
+  return `${worksheetHead(sheet.widths)}${rows}${worksheetTail}`;
+}
+
+/**
+ * Every part of the package except the worksheets (`xl/worksheets/sheet<n>.xml`), for sheets with
+ * these names (Excel's rules applied: ≤ 31 characters, none of []:*?/\, unique).
+ */
+export function packageParts(names: string[]): Record<string, string> {
+  const safe = sheetNames(names);
+  const sheets = safe.map((_, i) => i + 1);
+  return {
+    '[Content_Types].xml': `${xmlHead}<Types xmlns="${ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>${sheets
       .map(
-        (_, i) =>
-          `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+        (n) =>
+          `<Override PartName="/xl/worksheets/sheet${n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
       )
-      .join('')}</Types>`),
-    '_rels/.rels': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
-    'xl/workbook.xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${names
+      .join('')}</Types>`,
+    '_rels/.rels': `${xmlHead}<Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    'xl/workbook.xml': `${xmlHead}<workbook xmlns="${ns}/spreadsheetml/2006/main" xmlns:r="${ns}/officeDocument/2006/relationships"><sheets>${safe
       .map((name, i) => `<sheet name="${escapeXml(name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`)
-      .join('')}</sheets></workbook>`),
-    'xl/_rels/workbook.xml.rels': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
+      .join('')}</sheets></workbook>`,
+    'xl/_rels/workbook.xml.rels': `${xmlHead}<Relationships xmlns="${ns}/package/2006/relationships">${sheets
       .map(
-        (_, i) =>
-          `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+        (n) =>
+          `<Relationship Id="rId${n}" Type="${ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${n}.xml"/>`,
       )
       .join(
         '',
-      )}<Relationship Id="rId${sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`),
-    'xl/styles.xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="等线"/></font><font><b/><sz val="11"/><name val="等线"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>`),
+      )}<Relationship Id="rId${sheets.length + 1}" Type="${ns}/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
+    'xl/styles.xml': `${xmlHead}<styleSheet xmlns="${ns}/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="等线"/></font><font><b/><sz val="11"/><name val="等线"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>`,
   };
+}
+
+export function writeXlsx(sheets: Sheet[]): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  for (const [path, text] of Object.entries(packageParts(sheets.map((s) => s.name))))
+    files[path] = strToU8(text);
   sheets.forEach((sheet, i) => {
     files[`xl/worksheets/sheet${i + 1}.xml`] = strToU8(sheetXml(sheet));
   });
