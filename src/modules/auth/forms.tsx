@@ -77,6 +77,38 @@ export function FormErrors({ errors }: { errors: FieldErrors }) {
   );
 }
 
+/**
+ * An operator's decision on one queued item (verification, claim): an optional reason and two
+ * buttons posting `decision`. Repeats on a queue page, so the reason field's id carries the item id.
+ */
+export function DecisionForm(props: {
+  action: string;
+  itemId: string;
+  reasonLabel: string;
+  errors: FieldErrors | undefined;
+  approve: { value: string; label: string };
+  reject: { value: string; label: string };
+}) {
+  return (
+    <form method="post" action={props.action} class="row">
+      <Field
+        label={props.reasonLabel}
+        name="reason"
+        id={`reason-${props.itemId}`}
+        errors={props.errors ?? {}}
+        maxlength={500}
+      />
+      {[props.approve, props.reject].map((choice) => (
+        <div class="field">
+          <button type="submit" name="decision" value={choice.value}>
+            {choice.label}
+          </button>
+        </div>
+      ))}
+    </form>
+  );
+}
+
 export function Field(props: {
   label: string;
   name: string;

@@ -3,7 +3,15 @@ import type { AppDeps } from '../../app-deps.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
-import { Field, type FieldErrors, FormErrors, formFailure, readForm, validateForm } from '../auth/forms.js';
+import {
+  DecisionForm,
+  Field,
+  type FieldErrors,
+  FormErrors,
+  formFailure,
+  readForm,
+  validateForm,
+} from '../auth/forms.js';
 import { requestMeta } from '../auth/request-meta.js';
 import {
   type ClaimView,
@@ -112,25 +120,14 @@ async function QueuePage({
             {m.evidence}：{claim.evidence}
           </p>
           {failedId === claim.id && <FormErrors errors={errors ?? {}} />}
-          <form method="post" action={`/admin/expert-claims/${claim.id}/decision`} class="row">
-            <Field
-              label={m.reason}
-              name="reason"
-              id={`reason-${claim.id}`}
-              errors={failedId === claim.id ? errors : {}}
-              maxlength={500}
-            />
-            <div class="field">
-              <button type="submit" name="decision" value="approved">
-                {m.approve}
-              </button>
-            </div>
-            <div class="field">
-              <button type="submit" name="decision" value="rejected">
-                {m.reject}
-              </button>
-            </div>
-          </form>
+          <DecisionForm
+            action={`/admin/expert-claims/${claim.id}/decision`}
+            itemId={claim.id}
+            reasonLabel={m.reason}
+            errors={failedId === claim.id ? errors : undefined}
+            approve={{ value: 'approved', label: m.approve }}
+            reject={{ value: 'rejected', label: m.reject }}
+          />
         </section>
       ))}
     </Layout>

@@ -203,21 +203,18 @@ export async function runImportJob(
       },
     });
   } catch {
-    await db
-      .updateTable('import_runs')
-      .set({
-        status: 'failed',
-        phase: 'done',
-        finished_at: new Date(),
-        errors: JSON.stringify([
-          { entity: null, row: null, column: null, message: messages.imports.jobFailed },
-        ]),
-      })
-      .where('id', '=', runId)
-      .execute();
+    await db.updateTable('import_runs').set(failedRun(new Date())).where('id', '=', runId).execute();
     return null;
   }
 }
+
+/** How a run that ended in an unexpected error (or was abandoned) is recorded: rolled back, failed. */
+const failedRun = (at: Date) => ({
+  status: 'failed',
+  phase: 'done',
+  finished_at: at,
+  errors: JSON.stringify([{ entity: null, row: null, column: null, message: messages.imports.jobFailed }]),
+});
 
 /**
  * A web import runs after its response in the serving process; if that process dies, the run row
@@ -231,14 +228,7 @@ export async function failAbandonedImportRuns(
 ): Promise<number> {
   const rows = await db
     .updateTable('import_runs')
-    .set({
-      status: 'failed',
-      phase: 'done',
-      finished_at: now,
-      errors: JSON.stringify([
-        { entity: null, row: null, column: null, message: messages.imports.jobFailed },
-      ]),
-    })
+    .set(failedRun(now))
     .where('status', '=', 'running')
     .where('created_at', '<', new Date(now.getTime() - maxAgeMs))
     .returning('id')

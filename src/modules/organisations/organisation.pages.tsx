@@ -4,6 +4,7 @@ import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
 import {
+  DecisionForm,
   Field,
   type FieldErrors,
   FormErrors,
@@ -198,25 +199,14 @@ async function QueuePage({
             <span>{org.created_at.toISOString().slice(0, 10)}</span>
           </p>
           {failedId === org.id && <FormErrors errors={errors ?? {}} />}
-          <form method="post" action={`/admin/organisations/${org.id}/verification`} class="row">
-            <Field
-              label={m.reason}
-              name="reason"
-              id={`reason-${org.id}`}
-              errors={failedId === org.id ? errors : {}}
-              maxlength={500}
-            />
-            <div class="field">
-              <button type="submit" name="decision" value="verified">
-                {m.approve}
-              </button>
-            </div>
-            <div class="field">
-              <button type="submit" name="decision" value="rejected">
-                {m.reject}
-              </button>
-            </div>
-          </form>
+          <DecisionForm
+            action={`/admin/organisations/${org.id}/verification`}
+            itemId={org.id}
+            reasonLabel={m.reason}
+            errors={failedId === org.id ? errors : undefined}
+            approve={{ value: 'verified', label: m.approve }}
+            reject={{ value: 'rejected', label: m.reject }}
+          />
         </section>
       ))}
     </Layout>
