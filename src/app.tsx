@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './app-deps.js';
-import { apiBodyGuard, MAX_JSON_BODY_BYTES } from './http/api-guards.js';
+import { apiBodyGuard, MAX_JSON_BODY_BYTES, onlyWithBody } from './http/api-guards.js';
 import { AppError, toAppError, toProblem } from './http/errors.js';
 import type { AppEnv } from './http/router.js';
 import { attachmentPages } from './modules/attachments/attachment.pages.js';
@@ -127,12 +127,14 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/api/*',
     exceptAttachmentUploads(
-      bodyLimit({
-        maxSize: MAX_JSON_BODY_BYTES,
-        onError: () => {
-          throw new AppError('PAYLOAD_TOO_LARGE');
-        },
-      }),
+      onlyWithBody(
+        bodyLimit({
+          maxSize: MAX_JSON_BODY_BYTES,
+          onError: () => {
+            throw new AppError('PAYLOAD_TOO_LARGE');
+          },
+        }),
+      ),
     ),
   );
   app.use('/api/*', exceptAttachmentUploads(apiBodyGuard));

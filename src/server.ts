@@ -137,18 +137,22 @@ const alerts = startPeriodicJob('challenge alert dispatch', logger, 60_000, asyn
   }
 });
 
-// swagger-ui's files from npm at /vendor, so the API docs work without internet access.
-const root = new Hono();
-root.use(
-  '/vendor/swagger-ui-dist/*',
+// swagger-ui's files from npm at /vendor, so the API docs work without internet access. Chosen by path
+// prefix rather than by a second router in front of the app, which every request would pass through.
+const SWAGGER_UI_PREFIX = '/vendor/swagger-ui-dist';
+const vendor = new Hono().use(
+  `${SWAGGER_UI_PREFIX}/*`,
   serveStatic({
     root: path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json')),
-    rewriteRequestPath: (p) => p.replace('/vendor/swagger-ui-dist', ''),
+    rewriteRequestPath: (p) => p.replace(SWAGGER_UI_PREFIX, ''),
   }),
 );
-root.all('*', (c) => app.fetch(c.req.raw, c.env));
+const fetchRequest = (request: Request, env: unknown) =>
+  request.url.startsWith(SWAGGER_UI_PREFIX, request.url.indexOf('/', 8))
+    ? vendor.fetch(request, env)
+    : app.fetch(request, env);
 
-const server = serve({ fetch: root.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+const server = serve({ fetch: fetchRequest, port: config.PORT, hostname: config.HOST }, (info) => {
   const host = config.HOST === '127.0.0.1' || config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   logger.info(`揭榜 · Jiebang ready at http://${host}:${info.port}`, {
     ms: Math.round(performance.now() - startedAt),

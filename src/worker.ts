@@ -74,7 +74,7 @@ async function withDatabase(
   job: (db: Kysely<DB>, logger: Logger) => Promise<unknown>,
 ): Promise<void> {
   const logger = createLogger(configFrom(env).LOG_LEVEL);
-  const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
+  const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1, namedStatements: false });
   try {
     await job(db, logger);
   } finally {
@@ -135,7 +135,7 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const config = configFrom(env);
     const logger = createLogger(config.LOG_LEVEL);
-    const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1 });
+    const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1, namedStatements: false });
     let wrote = false;
     const app = createApp({
       environment: config.NODE_ENV,

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared-statements.js';
 import type { DB } from './schema.js';
 
 export type Database = Kysely<DB>;
@@ -15,6 +16,11 @@ export interface DatabaseOptions {
   /** Per-statement limit; 0 disables it (bulk CLIs and benchmarks). Default 15 s. */
   statementTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
+  /**
+   * Send queries marked with `prepared()` as named prepared statements (default true). Off where
+   * a connection pooler in transaction mode sits between us and PostgreSQL and cannot keep them.
+   */
+  namedStatements?: boolean;
 }
 
 /**
@@ -34,5 +40,6 @@ export function createDatabase(options: DatabaseOptions): { db: Database; pool: 
   });
   // Without a listener, an idle client's error (e.g. PostgreSQL restarted) is an uncaught exception.
   pool.on('error', (error) => options.onPoolError?.(error));
-  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
+  const dialectPool = options.namedStatements === false ? pool : preparingPool(pool);
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }) }), pool };
 }

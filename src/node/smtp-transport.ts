@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailTransport } from '../mail/mail-outbox.js';
 
 /**
@@ -22,19 +22,26 @@ export interface SmtpSettings {
 }
 
 export function createSmtpTransport(settings: SmtpSettings): MailTransport & { close(): void } {
-  const transporter = settings.url
-    ? nodemailer.createTransport(settings.url)
-    : nodemailer.createTransport({
-        host: settings.host,
-        port: settings.port ?? 587,
-        secure: settings.port === 465,
-        requireTLS: settings.requireTls ?? false,
-        ...(settings.user ? { auth: { user: settings.user, pass: settings.pass ?? '' } } : {}),
-      });
+  // Loaded on the first mail, not at start: nodemailer adds ~15 MiB to the resident memory of a
+  // server that may never send one (SMTP unset, or the outbox idle).
+  let transporter: Promise<Transporter> | undefined;
+  const connect = async () => {
+    const { default: nodemailer } = await import('nodemailer');
+    return settings.url
+      ? nodemailer.createTransport(settings.url)
+      : nodemailer.createTransport({
+          host: settings.host,
+          port: settings.port ?? 587,
+          secure: settings.port === 465,
+          requireTLS: settings.requireTls ?? false,
+          ...(settings.user ? { auth: { user: settings.user, pass: settings.pass ?? '' } } : {}),
+        });
+  };
   return {
     async send(mail) {
+      transporter ??= connect();
       // Plain text, UTF-8: nodemailer encodes the Chinese subject (RFC 2047) and body (quoted-printable/base64).
-      await transporter.sendMail({
+      await (await transporter).sendMail({
         from: settings.from,
         to: mail.to,
         subject: mail.subject,
@@ -42,7 +49,7 @@ export function createSmtpTransport(settings: SmtpSettings): MailTransport & { c
         textEncoding: 'base64',
       });
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }
 

@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import { zipSync } from 'fflate';
 import iconv from 'iconv-lite';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../src/cli/bench/corpus.js';
 import { readImportFile } from '../../src/modules/imports/import.files.js';
 import { ImportFileError } from '../../src/modules/imports/import.read.js';
 import { type ImportResult, importDataset } from '../../src/modules/imports/import.usecases.js';
@@ -115,6 +117,24 @@ describe('JSON import (interchange format)', () => {
       .search('小绿叶蝉', { filter: 'key = "EXP-WANG-a"' });
     expect(hit.hits).toHaveLength(1);
     expect(hit.hits[0]!.title).toBe('二级教授');
+  });
+
+  it('refreshes the planner statistics of a table a large import grew, without waiting for autovacuum', async () => {
+    const estimatedChallenges = async () => {
+      const row = await ctx.db
+        .selectFrom('pg_class' as never)
+        .select(sql<number>`reltuples`.as('n'))
+        .where(sql<boolean>`oid = 'challenges'::regclass`)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    };
+    const before = await estimatedChallenges();
+    const corpus = generateCorpus({ challenges: 1500, experts: 0, societies: 1, enterprises: 5 }, 7);
+    const result = await importBytes(encode(corpus), 'large.json');
+    expect(result.ok && result.counts.challenges.created).toBe(1500);
+    // Inserts alone never move pg_class.reltuples; only ANALYZE (or VACUUM) does.
+    expect(before).toBeLessThan(1500);
+    expect(await estimatedChallenges()).toBeGreaterThanOrEqual(1500);
   });
 
   it('validates every row first and writes nothing when any row is bad, naming row and column in Chinese', async () => {

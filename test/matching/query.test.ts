@@ -12,11 +12,13 @@ import {
   fuseRankings,
   planRetrieval,
 } from '../../src/modules/matching/query.js';
+import { readJiebaDictionaries } from '../../src/modules/matching/resources.js';
 
 /** A small lexicon in the shape of search/synonyms: two fields that share the word 病害. */
 const lexicon: MatchingLexicon = {
   vocabulary: ['黑臭水体', '下挠'],
   stopwords: ['我们', '想请', '专家', '帮忙', '看看'],
+  jiebaDictionaries: readJiebaDictionaries,
   domains: [
     {
       name: 'environment',
@@ -47,7 +49,11 @@ const lexicon: MatchingLexicon = {
   industryDisciplines: [{ match: ['交通', '桥'], disciplines: ['道路与桥梁工程', '土木工程'] }],
 };
 
-const extractor = createKeywordExtractor({ vocabulary: lexiconTerms(lexicon), stopwords: lexicon.stopwords });
+const extractor = createKeywordExtractor({
+  vocabulary: lexiconTerms(lexicon),
+  stopwords: lexicon.stopwords,
+  dictionaries: readJiebaDictionaries(),
+});
 const planner = createQueryPlanner(lexicon, extractor);
 const termsOf = (title: string, description = '', industry?: string) =>
   planner.analyse({ title, description, industry }).terms.map((t) => t.term);

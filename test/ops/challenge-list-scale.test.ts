@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countPublicChallenges,
   listPublicChallenges,
+  listPublicChallengesCounted,
 } from '../../src/modules/challenges/challenge.queries.js';
 import { newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
@@ -31,13 +32,18 @@ afterAll(() => ctx.close());
 
 /** Runs `run` against the database and returns the EXPLAIN ANALYZE (JSON) of each statement it sent. */
 async function plansOf(run: (db: TestContext['db']) => Promise<unknown>) {
+  // Subquery builders pass through transformQuery too; only statements that were executed have a result.
+  const built = new Map<unknown, RootOperationNode>();
   const nodes: RootOperationNode[] = [];
   const recorder: KyselyPlugin = {
-    transformQuery: ({ node }) => {
-      nodes.push(node);
+    transformQuery: ({ node, queryId }) => {
+      built.set(queryId, node);
       return node;
     },
-    transformResult: async ({ result }) => result,
+    transformResult: async ({ result, queryId }) => {
+      nodes.push(built.get(queryId)!);
+      return result;
+    },
   };
   await run(ctx.db.withPlugin(recorder));
   const plans: Array<Record<string, unknown>> = [];
@@ -84,6 +90,30 @@ describe('public challenge list at scale', () => {
       total: ROWS / 2,
       exact: true,
     });
+  });
+
+  it('reads a page and its capped count in one statement, and counts a page past the end on its own', async () => {
+    const plans = await plansOf((db) => listPublicChallengesCounted(db, {}, { offset: 40, limit: 20 }, 200));
+    expect(plans).toHaveLength(1);
+    const challengeScans = nodesOf(plans[0]!).filter((n) => n['Relation Name'] === 'challenges');
+    expect(Math.max(...challengeScans.map((n) => Number(n['Actual Rows'])))).toBeLessThanOrEqual(241);
+    const page = await listPublicChallengesCounted(
+      ctx.db,
+      { region: '520300' },
+      { offset: 0, limit: 20 },
+      5000,
+    );
+    expect(page).toMatchObject({ total: ROWS / 2, exact: true });
+    expect(page.rows).toHaveLength(20);
+    expect(page.rows[0]).not.toHaveProperty('ahead');
+    expect(await listPublicChallengesCounted(ctx.db, {}, { offset: ROWS, limit: 20 }, 200)).toEqual({
+      rows: [],
+      total: ROWS,
+      exact: true,
+    });
+    expect(
+      await listPublicChallengesCounted(ctx.db, { industry: 'ind-none' }, { offset: 0, limit: 20 }, 200),
+    ).toEqual({ rows: [], total: 0, exact: true });
   });
 
   it('answers the API with a total counted ten pages ahead, exact only when the end is in sight', async () => {

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { prepared } from '../../db/prepared-statements.js';
 import type { DB } from '../../db/schema.js';
 import { messages } from '../../web/messages.js';
 import { publicChallengeStatuses } from './challenge.lifecycle.js';
@@ -48,6 +49,12 @@ function selectPublicChallenges(db: Database) {
 }
 
 /**
+ * Public statuses as literals, not parameters: a prepared statement's generic plan can then still
+ * prove the partial listing index's predicate (the statuses are the same on every call anyway).
+ */
+const publicStatus = sql<SqlBool>`c.status in (${sql.join(publicChallengeStatuses.map((s) => sql.lit(s)))})`;
+
+/**
  * The filter as conditions on `challenges as c` alone: the region filter (a prefecture includes its
  * counties) is a subquery on the small regions table rather than a join, so the listing and its
  * count can read the challenges table (and its partial listing index) without joining first.
@@ -56,7 +63,7 @@ function filterConditions(
   eb: ExpressionBuilder<DB & { c: DB['challenges'] }, 'c'>,
   filter: PublicChallengeFilter,
 ) {
-  const conditions: Expression<SqlBool>[] = [eb('c.status', 'in', publicChallengeStatuses)];
+  const conditions: Expression<SqlBool>[] = [publicStatus];
   if (filter.industry) conditions.push(eb('c.industry_code', '=', filter.industry));
   if (filter.region) {
     const region = filter.region;
@@ -83,24 +90,25 @@ export interface ListingCursor {
   id: string;
 }
 
+/** Where a listing page starts: an offset (pages), or after a cursor (exports walk every row). */
+type ListingWindow = { offset: number; limit: number } | { after: ListingCursor | null; limit: number };
+
 /**
  * One page of the public listing, newest first, with only the columns a summary shows. The page is
  * cut from `challenges` first (served by `challenges_public_listing_idx`, migration 1800) and only
  * its rows are joined to names, so a page costs the same at 100 rows or 100,000.
  */
-export async function listPublicChallenges(
-  db: Database,
-  filter: PublicChallengeFilter,
-  page: { offset: number; limit: number } | { after: ListingCursor | null; limit: number },
-) {
+function publicPageQuery(db: Database, filter: PublicChallengeFilter, page: ListingWindow) {
   let pageOfIds = db
     .selectFrom('challenges as c')
     .where((eb) => filterConditions(eb, filter))
     .select(['c.id', 'c.published_at'])
     .orderBy('c.published_at', 'desc')
     .orderBy('c.id')
-    .limit(page.limit);
-  if ('offset' in page) pageOfIds = pageOfIds.offset(page.offset);
+    // A literal page size and offset, so a prepared statement's generic plan knows the page is small
+    // and near the start: with parameters it assumes a tenth of the table and costs itself out of use.
+    .limit(sql.lit(Math.trunc(page.limit)));
+  if ('offset' in page) pageOfIds = pageOfIds.offset(sql.lit(Math.trunc(page.offset)));
   else if (page.after) {
     // Keyset continuation in listing order (exports walk every row without deep offsets).
     const { published_at, id } = page.after;
@@ -111,7 +119,7 @@ export async function listPublicChallenges(
       ]),
     );
   }
-  const rows = await db
+  return db
     .selectFrom(pageOfIds.as('pg'))
     .innerJoin('challenges as c', 'c.id', 'pg.id')
     .innerJoin('organisations as o', 'o.id', 'c.enterprise_id')
@@ -136,10 +144,24 @@ export async function listPublicChallenges(
       sql<string | null>`case when c.hide_enterprise_name then null else o.name end`.as('enterprise_name'),
     ])
     .orderBy('pg.published_at', 'desc')
-    .orderBy('pg.id')
-    .execute();
-  return { rows };
+    .orderBy('pg.id');
 }
+
+export async function listPublicChallenges(db: Database, filter: PublicChallengeFilter, page: ListingWindow) {
+  return { rows: await publicPageQuery(db, filter, page).execute() };
+}
+
+/** The matching public challenges, at most `cap + 1` of them: enough to tell "more than cap". */
+function matchingUpTo(db: Database, filter: PublicChallengeFilter, cap: number) {
+  return db
+    .selectFrom('challenges as c')
+    .where((eb) => filterConditions(eb, filter))
+    .select(sql<number>`1`.as('one'))
+    .limit(cap + 1);
+}
+
+const cappedTotal = (counted: number, cap: number) =>
+  counted > cap ? { total: cap, exact: false } : { total: counted, exact: true };
 
 /**
  * How many public challenges match, counted only up to `cap` rows: an exact count over 100,000
@@ -151,17 +173,54 @@ export async function countPublicChallenges(
   filter: PublicChallengeFilter,
   cap: number,
 ): Promise<{ total: number; exact: boolean }> {
-  const matching = db
-    .selectFrom('challenges as c')
-    .where((eb) => filterConditions(eb, filter))
-    .select(sql<number>`1`.as('one'))
-    .limit(cap + 1);
   const { n } = await db
-    .selectFrom(matching.as('m'))
+    .selectFrom(matchingUpTo(db, filter, cap).as('m'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  const counted = Number(n);
-  return counted > cap ? { total: cap, exact: false } : { total: counted, exact: true };
+  return cappedTotal(Number(n), cap);
+}
+
+/** Listing pages sent as named prepared statements (see listPublicChallengesCounted). */
+const PREPARED_PAGES = 3;
+
+/**
+ * A page and how many rows follow it, in one statement: the API's listing answers with one round
+ * trip to the database instead of two, and as a named prepared statement, since planning this join
+ * cost more than running it (src/db/prepared-statements.ts). The count looks at most `countAhead`
+ * rows past the page's start (an uncorrelated subquery, evaluated once), so `total` is exact only when
+ * the end is within reach. Sizes and offsets are literals, so PostgreSQL's generic plan is as cheap as
+ * its custom ones and is kept. A page past the end has no row to carry the count; it is counted alone.
+ */
+export async function listPublicChallengesCounted(
+  db: Database,
+  filter: PublicChallengeFilter,
+  page: { offset: number; limit: number },
+  countAhead: number,
+) {
+  const query = publicPageQuery(db, filter, page).select((eb) =>
+    eb
+      .selectFrom(
+        db
+          .selectFrom('challenges as c')
+          .where((w) => filterConditions(w, filter))
+          .select(sql<number>`1`.as('one'))
+          .offset(sql.lit(Math.trunc(page.offset)))
+          .limit(sql.lit(Math.trunc(countAhead) + 1))
+          .as('m'),
+      )
+      .select(eb.fn.countAll<number>().as('n'))
+      .as('ahead'),
+  );
+  // Offsets are part of the text, so only the first pages, the ones visitors read, get a name.
+  const rows = await (page.offset < PREPARED_PAGES * page.limit ? prepared(query) : query).execute();
+  const cap = page.offset + countAhead;
+  const first = rows[0];
+  const count = first
+    ? cappedTotal(page.offset + Number(first.ahead), cap)
+    : page.offset === 0
+      ? { total: 0, exact: true }
+      : await countPublicChallenges(db, filter, cap);
+  return { rows: rows.map(({ ahead: _, ...row }) => row), ...count };
 }
 
 export async function findPublicChallenge(db: Database, id: string) {

@@ -4,7 +4,6 @@
  * how enterprises write (我们, 想请, 帮忙, 拟委托...).
  */
 import { Jieba, TfIdf } from '@node-rs/jieba';
-import { dict, idf } from '@node-rs/jieba/dict.js';
 
 export interface Keyword {
   term: string;
@@ -23,6 +22,13 @@ export interface KeywordExtractorOptions {
   /** Domain terms to keep whole; they also get a high IDF when jieba has none. */
   vocabulary: string[];
   stopwords: string[];
+  /** jieba's dictionary and IDF table (see MatchingLexicon.jiebaDictionaries). */
+  dictionaries: JiebaDictionaries;
+}
+
+export interface JiebaDictionaries {
+  dict: Uint8Array;
+  idf: Uint8Array;
 }
 
 /**
@@ -50,6 +56,7 @@ const NOT_A_TOPIC = /^[\d.%万千百亿吨亩头只台套个年月日天]+$|^[A-
  * extractor.extract('出水又黑又臭，像黑臭水体', 5); // [{ term: '黑臭水体', ... }, ...]
  */
 export function createKeywordExtractor(options: KeywordExtractorOptions): KeywordExtractor {
+  const { dict, idf } = options.dictionaries;
   const jieba = Jieba.withDict(dict);
   const vocabulary = [...new Set(options.vocabulary)].filter((term) => term.length >= 2 && !/\s/.test(term));
   if (vocabulary.length > 0) {
@@ -57,7 +64,7 @@ export function createKeywordExtractor(options: KeywordExtractorOptions): Keywor
   }
 
   const tfIdf = TfIdf.withDict(idf);
-  const unknown = termsMissingFromIdf(vocabulary);
+  const unknown = termsMissingFromIdf(idf, vocabulary);
   if (unknown.length > 0) {
     tfIdf.loadDict(Buffer.from(unknown.map((term) => `${term} ${DOMAIN_TERM_IDF}`).join('\n')));
   }
@@ -91,9 +98,9 @@ export function normaliseText(text: string): string {
  * The terms jieba's IDF table does not know. Scans the table once instead of keeping a set of its
  * ~350,000 words: that set held ~60 MiB for the life of the server just to answer this at start.
  */
-function termsMissingFromIdf(terms: string[]): string[] {
+function termsMissingFromIdf(idf: Uint8Array, terms: string[]): string[] {
   const missing = new Set(terms);
-  const table = Buffer.from(idf).toString('utf8');
+  const table = new TextDecoder().decode(idf);
   for (let start = 0; start < table.length && missing.size > 0; ) {
     const end = table.indexOf('\n', start);
     const lineEnd = end === -1 ? table.length : end;

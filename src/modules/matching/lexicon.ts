@@ -4,6 +4,8 @@
  * search/industry-disciplines.json by `loadMatchingResources`, or built in
  * memory by tests.
  */
+import type { JiebaDictionaries } from './keywords.js';
+
 export interface MatchingLexicon {
   /** Domain terms the segmenter must keep whole (金属硫化物, 黑臭水体...). */
   vocabulary: string[];
@@ -13,6 +15,11 @@ export interface MatchingLexicon {
   domains: LexiconDomain[];
   /** Industry words → disciplines (as societies name them) that serve it. */
   industryDisciplines: IndustryDisciplines[];
+  /**
+   * Reads jieba's dictionary and IDF table for one extractor; the native side builds its own tables
+   * from them, so the bytes (11 MiB) are garbage afterwards instead of living on in a module cache.
+   */
+  jiebaDictionaries: () => JiebaDictionaries;
 }
 
 export interface LexiconDomain {

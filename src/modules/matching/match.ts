@@ -274,6 +274,7 @@ export function createMatcher(lexicon: MatchingLexicon, options: MatcherOptions 
   const extractor = createKeywordExtractor({
     vocabulary: lexiconTerms(lexicon),
     stopwords: lexicon.stopwords,
+    dictionaries: lexicon.jiebaDictionaries(),
   });
   const planner = createQueryPlanner(lexicon, extractor);
   const profileOf = createDomainProfiler(lexicon);

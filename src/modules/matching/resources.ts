@@ -3,7 +3,9 @@
  * matching code so a Workers build can bundle the same data another way.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import type { JiebaDictionaries } from './keywords.js';
 import type { IndustryDisciplines, MatchingLexicon } from './lexicon.js';
 
 interface SynonymFile {
@@ -45,6 +47,7 @@ export function loadMatchingResources(repoRoot: string): MatchingLexicon {
     industryDisciplines: JSON.parse(
       readFileSync(join(searchDir, 'industry-disciplines.json'), 'utf8'),
     ) as IndustryDisciplines[],
+    jiebaDictionaries: readJiebaDictionaries,
   };
   for (const path of filesIn(join(searchDir, 'synonyms'), '.json')) {
     const file = JSON.parse(readFileSync(path, 'utf8')) as SynonymFile;
@@ -57,4 +60,10 @@ export function loadMatchingResources(repoRoot: string): MatchingLexicon {
     });
   }
   return lexicon;
+}
+
+/** The dictionaries @node-rs/jieba ships, read from its package folder (not through its dict.js, which keeps them). */
+export function readJiebaDictionaries(): JiebaDictionaries {
+  const folder = dirname(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.js'));
+  return { dict: readFileSync(join(folder, 'dict.txt')), idf: readFileSync(join(folder, 'idf.txt')) };
 }
