@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepared, preparingPool } from '../../src/db/prepared-statements.js';
 import type { DB } from '../../src/db/schema.js';
 import { listPublicChallengesCounted } from '../../src/modules/challenges/challenge.queries.js';
+import { loadReferenceData } from '../../src/modules/reference/reference.queries.js';
 import { newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
@@ -70,17 +71,24 @@ describe('named prepared statements', () => {
     const { db } = singleConnection();
     try {
       // Force what PostgreSQL may choose on its own after five executions.
+      const reference = await loadReferenceData(ctx.db);
       await db.connection().execute(async (conn) => {
         await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
         const tea = { industry: 'rural-tea' };
         for (let i = 0; i < 3; i++) {
-          const page = await listPublicChallengesCounted(conn, tea, { offset: 20, limit: 20 }, 200);
+          const page = await listPublicChallengesCounted(
+            conn,
+            tea,
+            { offset: 20, limit: 20 },
+            200,
+            reference,
+          );
           expect(page.rows).toHaveLength(20);
           expect(page).toMatchObject({ total: 220, exact: false });
         }
         // The industry is a parameter (of the page and of the count window); sizes and offsets are not.
         // A deep page is not worth a name of its own (its offset is part of the text).
-        await listPublicChallengesCounted(conn, tea, { offset: 2000, limit: 20 }, 200);
+        await listPublicChallengesCounted(conn, tea, { offset: 2000, limit: 20 }, 200, reference);
         const statements = (
           await sql<{ name: string; generic_plans: number }>`
             select name, generic_plans from pg_prepared_statements`.execute(conn)

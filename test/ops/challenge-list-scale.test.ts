@@ -5,6 +5,7 @@ import {
   listPublicChallenges,
   listPublicChallengesCounted,
 } from '../../src/modules/challenges/challenge.queries.js';
+import { loadReferenceData, type ReferenceData } from '../../src/modules/reference/reference.queries.js';
 import { newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
@@ -14,6 +15,7 @@ import { createTestContext, type TestContext } from '../support/test-context.js'
  * it: a page read in listing order from the partial index, and a count that stops at its cap.
  */
 let ctx: TestContext;
+let reference: ReferenceData;
 const ROWS = 3000;
 
 beforeAll(async () => {
@@ -27,6 +29,7 @@ beforeAll(async () => {
            now() + interval '30 days', 'published', now() - n * interval '1 minute'
     from generate_series(1, ${ROWS}) as n`.execute(ctx.db);
   await sql`analyze challenges`.execute(ctx.db);
+  reference = await loadReferenceData(ctx.db);
 });
 afterAll(() => ctx.close());
 
@@ -93,7 +96,9 @@ describe('public challenge list at scale', () => {
   });
 
   it('reads a page and its capped count in one statement, and counts a page past the end on its own', async () => {
-    const plans = await plansOf((db) => listPublicChallengesCounted(db, {}, { offset: 40, limit: 20 }, 200));
+    const plans = await plansOf((db) =>
+      listPublicChallengesCounted(db, {}, { offset: 40, limit: 20 }, 200, reference),
+    );
     expect(plans).toHaveLength(1);
     const challengeScans = nodesOf(plans[0]!).filter((n) => n['Relation Name'] === 'challenges');
     expect(Math.max(...challengeScans.map((n) => Number(n['Actual Rows'])))).toBeLessThanOrEqual(241);
@@ -102,17 +107,32 @@ describe('public challenge list at scale', () => {
       { region: '520300' },
       { offset: 0, limit: 20 },
       5000,
+      reference,
     );
     expect(page).toMatchObject({ total: ROWS / 2, exact: true });
     expect(page.rows).toHaveLength(20);
     expect(page.rows[0]).not.toHaveProperty('ahead');
-    expect(await listPublicChallengesCounted(ctx.db, {}, { offset: ROWS, limit: 20 }, 200)).toEqual({
+    // Names come from the reference cache here and from joins in listPublicChallenges: the same rows.
+    const joined = await listPublicChallenges(ctx.db, { region: '520300' }, { offset: 0, limit: 20 });
+    expect(page.rows).toEqual(joined.rows);
+    expect(page.rows[0]).toMatchObject({ region_code: '520328', region_level: 'county' });
+    expect(page.rows[0]!.parent_region_name).toBe(reference.regionByCode.get('520300')!.name);
+    expect(page.rows[0]!.industry_name).toBe('茶叶');
+    expect(
+      await listPublicChallengesCounted(ctx.db, {}, { offset: ROWS, limit: 20 }, 200, reference),
+    ).toEqual({
       rows: [],
       total: ROWS,
       exact: true,
     });
     expect(
-      await listPublicChallengesCounted(ctx.db, { industry: 'ind-none' }, { offset: 0, limit: 20 }, 200),
+      await listPublicChallengesCounted(
+        ctx.db,
+        { industry: 'ind-none' },
+        { offset: 0, limit: 20 },
+        200,
+        reference,
+      ),
     ).toEqual({ rows: [], total: 0, exact: true });
   });
 

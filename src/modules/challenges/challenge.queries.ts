@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import { prepared } from '../../db/prepared-statements.js';
 import type { DB } from '../../db/schema.js';
 import { messages } from '../../web/messages.js';
+import type { ReferenceData } from '../reference/reference.queries.js';
 import { publicChallengeStatuses } from './challenge.lifecycle.js';
 
 /**
@@ -123,9 +124,6 @@ function publicPageQuery(db: Database, filter: PublicChallengeFilter, page: List
     .selectFrom(pageOfIds.as('pg'))
     .innerJoin('challenges as c', 'c.id', 'pg.id')
     .innerJoin('organisations as o', 'o.id', 'c.enterprise_id')
-    .innerJoin('regions as r', 'r.code', 'c.region_code')
-    .leftJoin('regions as p', 'p.code', 'r.parent_code')
-    .leftJoin('industries as i', 'i.code', 'c.industry_code')
     .select([
       'c.id',
       'c.title',
@@ -135,11 +133,7 @@ function publicPageQuery(db: Database, filter: PublicChallengeFilter, page: List
       'c.published_at',
       'c.cooperation_mode',
       'c.industry_code',
-      'i.name as industry_name',
       'c.region_code',
-      'r.name as region_name',
-      'r.level as region_level',
-      'p.name as parent_region_name',
       // Enterprises may hide their name publicly; the query, not the template, enforces it.
       sql<string | null>`case when c.hide_enterprise_name then null else o.name end`.as('enterprise_name'),
     ])
@@ -147,8 +141,43 @@ function publicPageQuery(db: Database, filter: PublicChallengeFilter, page: List
     .orderBy('pg.id');
 }
 
+/** A page with its region and industry names joined in SQL (pages and exports). */
 export async function listPublicChallenges(db: Database, filter: PublicChallengeFilter, page: ListingWindow) {
-  return { rows: await publicPageQuery(db, filter, page).execute() };
+  const rows = await publicPageQuery(db, filter, page)
+    .innerJoin('regions as r', 'r.code', 'c.region_code')
+    .leftJoin('regions as p', 'p.code', 'r.parent_code')
+    .leftJoin('industries as i', 'i.code', 'c.industry_code')
+    .select([
+      'i.name as industry_name',
+      'r.name as region_name',
+      'r.level as region_level',
+      'p.name as parent_region_name',
+    ])
+    .execute();
+  return { rows };
+}
+
+/**
+ * Region and industry names from the cached reference data instead of three more joins: for the
+ * API's listing at 50 connections those joins were a fifth of its throughput (`npm run bench`).
+ */
+function withReferenceNames<R extends { region_code: string; industry_code: string | null }>(
+  rows: R[],
+  reference: ReferenceData,
+) {
+  return rows.map((row) => {
+    const region = reference.regionByCode.get(row.region_code);
+    const parent = region?.parent_code ? reference.regionByCode.get(region.parent_code) : undefined;
+    return {
+      ...row,
+      industry_name: row.industry_code
+        ? (reference.industryByCode.get(row.industry_code)?.name ?? null)
+        : null,
+      region_name: region?.name ?? row.region_code,
+      region_level: region?.level ?? '',
+      parent_region_name: parent?.name ?? null,
+    };
+  });
 }
 
 /** The matching public challenges, at most `cap + 1` of them: enough to tell "more than cap". */
@@ -196,6 +225,7 @@ export async function listPublicChallengesCounted(
   filter: PublicChallengeFilter,
   page: { offset: number; limit: number },
   countAhead: number,
+  reference: ReferenceData,
 ) {
   const query = publicPageQuery(db, filter, page).select((eb) =>
     eb
@@ -220,7 +250,7 @@ export async function listPublicChallengesCounted(
     : page.offset === 0
       ? { total: 0, exact: true }
       : await countPublicChallenges(db, filter, cap);
-  return { rows: rows.map(({ ahead: _, ...row }) => row), ...count };
+  return { rows: withReferenceNames(rows, reference).map(({ ahead: _, ...row }) => row), ...count };
 }
 
 export async function findPublicChallenge(db: Database, id: string) {

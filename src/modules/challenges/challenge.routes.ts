@@ -98,6 +98,7 @@ export function challengeApi(deps: AppDeps) {
         filter,
         window,
         query.per_page * LIST_COUNT_AHEAD_PAGES,
+        await deps.reference.get(),
       );
       return c.json(
         {

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 
 export interface ReferenceData {
+  /** Current regions and industries (retired ones are not offered for new records). */
   regions: Array<{
     code: string;
     name: string;
@@ -11,29 +12,34 @@ export interface ReferenceData {
   industries: Array<{ code: string; name: string; group_name: string; sort: number }>;
   regionName: Map<string, string>;
   industryName: Map<string, string>;
+  /** Every region and industry by code, retired ones too: names for records made before a retirement. */
+  regionByCode: Map<string, { name: string; level: string; parent_code: string | null }>;
+  industryByCode: Map<string, { name: string }>;
 }
 
 export async function loadReferenceData(db: Database): Promise<ReferenceData> {
-  const [regions, industries] = await Promise.all([
+  const [allRegions, allIndustries] = await Promise.all([
     db
       .selectFrom('regions')
-      .where('retired_at', 'is', null)
-      .select(['code', 'name', 'short_name', 'level', 'parent_code'])
+      .select(['code', 'name', 'short_name', 'level', 'parent_code', 'retired_at'])
       .orderBy('code')
       .execute(),
     db
       .selectFrom('industries')
-      .where('retired_at', 'is', null)
-      .select(['code', 'name', 'group_name', 'sort'])
+      .select(['code', 'name', 'group_name', 'sort', 'retired_at'])
       .orderBy('sort')
       .orderBy('code')
       .execute(),
   ]);
+  const regions = allRegions.filter((r) => r.retired_at === null).map(({ retired_at: _, ...r }) => r);
+  const industries = allIndustries.filter((i) => i.retired_at === null).map(({ retired_at: _, ...i }) => i);
   return {
     regions,
     industries,
     regionName: new Map(regions.map((r) => [r.code, r.name])),
     industryName: new Map(industries.map((i) => [i.code, i.name])),
+    regionByCode: new Map(allRegions.map((r) => [r.code, r])),
+    industryByCode: new Map(allIndustries.map((i) => [i.code, i])),
   };
 }
 
