@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type Kysely, sql } from 'kysely';
@@ -31,6 +31,7 @@ import { createSearchClient, searchIndexes } from '../../search/client.js';
 import { publicIdPages, searchEntities } from '../../search/entities.js';
 import { reindexAll } from '../../search/reindex.js';
 import { applyDefinition, applyIndexSettings } from '../../search/settings.js';
+import { buildServerBundle, productionNodeFlags } from '../build-server.js';
 import { benchQueries, generateCorpus } from './corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -270,7 +271,12 @@ async function main() {
 
     // 3. The server and the minimal baseline as child processes.
     const serverPort = await freePort();
-    const serverScript = args.server === 'tsx' ? 'src/server.ts' : await buildServerBundle();
+    // As `npm run build && npm run start:prod` runs it: the bundle, with the same Node flags.
+    const serverScript =
+      args.server === 'tsx'
+        ? 'src/server.ts'
+        : await buildServerBundle(path.resolve(root, 'node_modules/.cache/jiebang-bench/server.mjs'));
+    const serverFlags = args.server === 'tsx' ? [] : productionNodeFlags();
     const serverEnv = {
       NODE_ENV: 'production',
       PORT: String(serverPort),
@@ -282,12 +288,10 @@ async function main() {
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
     };
-    const server = await startChild(
-      'server',
-      serverScript,
-      serverEnv,
-      (args['server-node-args'] ?? '').split(' ').filter(Boolean),
-    );
+    const server = await startChild('server', serverScript, serverEnv, [
+      ...serverFlags,
+      ...(args['server-node-args'] ?? '').split(' ').filter(Boolean),
+    ]);
     children.push(server.child);
     const baselinePort = await freePort();
     const baseline = await startChild('baseline', 'src/cli/bench/baseline-server.ts', {
@@ -561,7 +565,13 @@ async function main() {
       command: `npm run bench -- --challenges ${sizes.challenges} --experts ${sizes.experts} --capabilities ${sizes.capabilities} --duration ${DURATION} --reps ${REPS}`,
       corpus: { ...sizes, capabilitiesLoaded, importSeconds: Number(importSeconds.toFixed(1)) },
       meilisearch: { maxIndexingMemory: '1 GiB', maxIndexingThreads, rssAfterMiB: Math.round(meiliRss) },
-      server: args.server === 'tsx' ? 'tsx src/server.ts' : 'node (esbuild bundle of src/server.ts)',
+      server:
+        args.server === 'tsx'
+          ? 'tsx src/server.ts'
+          : `node ${productionNodeFlags().join(' ')} (esbuild bundle of src/server.ts, as npm run start:prod)`.replace(
+              /\s+/g,
+              ' ',
+            ),
       totalMinutes: Number(((performance.now() - started) / 60000).toFixed(1)),
     };
     const markdown = renderMarkdown(meta);
@@ -704,30 +714,6 @@ async function rawNdjsonImport(
     if (task.status !== 'succeeded') throw new Error(`raw import task ${task.uid} ${task.status}`);
   }
   return docs.length / ((performance.now() - t0) / 1000);
-}
-
-/**
- * src/server.ts bundled into one ESM file (dependencies stay in node_modules), so the API runs on plain
- * Node as a deployment would: under tsx the loader thread and per-module source maps cost ~50 MiB of
- * RSS that no production server pays. `import.meta.url` is pinned to src/server.ts, so paths the
- * server resolves from its own location (search/ data, swagger-ui, the Meilisearch binary) still hold.
- * esbuild is the one tsx already installs.
- */
-async function buildServerBundle(): Promise<string> {
-  const { build } = await import('esbuild');
-  const outfile = path.resolve(root, 'node_modules/.cache/jiebang-bench/server.mjs');
-  await build({
-    entryPoints: [path.resolve(root, 'src/server.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.resolve(root, 'src/server.ts')).href) },
-    logLevel: 'warning',
-  });
-  return outfile;
 }
 
 /** `npm run search:reindex` against the bench's engines, as its own process; resolves when it exits 0. */
