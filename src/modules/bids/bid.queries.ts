@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 
 /** Named queries for bids. None of them is public: callers check `canViewBid` first. */
@@ -52,20 +52,26 @@ export async function listBidsOfChallenge(db: Executor, challengeId: string) {
     .execute();
 }
 
+/**
+ * The bids (`bids as b`) a user is party to: as lead, as team member, or as a member of the bidding
+ * organisation: `isBidParty` below as a condition, for every list and export of "my bids".
+ */
+export function bidsWithParty(eb: ExpressionBuilder<DB & { b: DB['bids'] }, 'b'>, userId: string) {
+  return eb.or([
+    eb('b.lead_user_id', '=', userId),
+    eb('b.id', 'in', eb.selectFrom('bid_team_members').select('bid_id').where('user_id', '=', userId)),
+    eb(
+      'b.organisation_id',
+      'in',
+      eb.selectFrom('organisation_members').select('organisation_id').where('user_id', '=', userId),
+    ),
+  ]);
+}
+
 /** Bids the user is party to: leads, team members, or members of the bidding organisation. */
 export async function listBidsOfUser(db: Executor, userId: string) {
   return selectBids(db)
-    .where((eb) =>
-      eb.or([
-        eb('b.lead_user_id', '=', userId),
-        eb('b.id', 'in', eb.selectFrom('bid_team_members').select('bid_id').where('user_id', '=', userId)),
-        eb(
-          'b.organisation_id',
-          'in',
-          eb.selectFrom('organisation_members').select('organisation_id').where('user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where((eb) => bidsWithParty(eb, userId))
     .orderBy('b.updated_at', 'desc')
     .limit(200)
     .execute();

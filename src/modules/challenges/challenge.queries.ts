@@ -187,13 +187,18 @@ function withReferenceNames(rows: CompiledListingRow[], reference: ReferenceData
   });
 }
 
-/** The matching public challenges, at most `cap + 1` of them: enough to tell "more than cap". */
-function matchingUpTo(db: Database, filter: PublicChallengeFilter, cap: number) {
+/**
+ * The matching public challenges from `offset`, at most `cap + 1` of them: enough to tell "more than
+ * cap". No order (a count does not need one) and literal bounds, so a prepared statement's generic
+ * plan knows the window is small.
+ */
+function matchingUpTo(db: Database, filter: PublicChallengeFilter, cap: number, offset = 0) {
   return db
     .selectFrom('challenges as c')
     .where((eb) => filterConditions(eb, filter))
     .select(sql<number>`1`.as('one'))
-    .limit(cap + 1);
+    .offset(sql.lit(Math.trunc(offset)))
+    .limit(sql.lit(Math.trunc(cap) + 1));
 }
 
 const cappedTotal = (counted: number, cap: number) =>
@@ -253,15 +258,7 @@ function countedListingQuery(
 ) {
   const query = publicPageQuery(db, filter, page).select((eb) =>
     eb
-      .selectFrom(
-        db
-          .selectFrom('challenges as c')
-          .where((w) => filterConditions(w, filter))
-          .select(sql<number>`1`.as('one'))
-          .offset(sql.lit(Math.trunc(page.offset)))
-          .limit(sql.lit(Math.trunc(countAhead) + 1))
-          .as('m'),
-      )
+      .selectFrom(matchingUpTo(db, filter, countAhead, page.offset).as('m'))
       .select(eb.fn.countAll<number>().as('n'))
       .as('ahead'),
   );

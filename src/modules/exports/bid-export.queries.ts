@@ -1,10 +1,11 @@
 import type { Database } from '../../db/database.js';
+import { bidsWithParty } from '../bids/bid.queries.js';
 
 /**
  * Read-only queries for bid exports (the bid feature's writes stay in src/modules/bids). Bids are
  * confidential: `pageBidsOfChallengeForOwner` serves the posting enterprise and operators (the
  * route checks `canManageChallenge` first), `pageBidsOfParty` a bidder's own bids (lead, team
- * member, or member of the bidding organisation: the same parties as `listBidsOfUser`).
+ * member, or member of the bidding organisation: the same parties as `listBidsOfUser`, through `bidsWithParty`).
  */
 export type BidCursor = { created_at: Date; id: string } | null;
 
@@ -67,35 +68,24 @@ export async function pageBidsOfChallengeForOwner(
   after: BidCursor,
   limit: number,
 ) {
-  return selectBidRows(db)
-    .where('b.challenge_id', '=', challengeId)
-    .$if(after !== null, (q) =>
-      q.where((eb) => eb(eb.refTuple('b.created_at', 'b.id'), '>', eb.tuple(after!.created_at, after!.id))),
-    )
-    .orderBy('b.created_at')
-    .orderBy('b.id')
-    .limit(limit)
-    .execute();
+  return pageAfter(selectBidRows(db).where('b.challenge_id', '=', challengeId), after, limit).execute();
 }
 
 export async function pageBidsOfParty(db: Database, userId: string, after: BidCursor, limit: number) {
-  return selectBidRows(db)
-    .where((eb) =>
-      eb.or([
-        eb('b.lead_user_id', '=', userId),
-        eb('b.id', 'in', eb.selectFrom('bid_team_members').select('bid_id').where('user_id', '=', userId)),
-        eb(
-          'b.organisation_id',
-          'in',
-          eb.selectFrom('organisation_members').select('organisation_id').where('user_id', '=', userId),
-        ),
-      ]),
-    )
+  return pageAfter(
+    selectBidRows(db).where((eb) => bidsWithParty(eb, userId)),
+    after,
+    limit,
+  ).execute();
+}
+
+/** The next page in export order (created_at, id), after the last row of the previous one. */
+function pageAfter(query: ReturnType<typeof selectBidRows>, after: BidCursor, limit: number) {
+  return query
     .$if(after !== null, (q) =>
       q.where((eb) => eb(eb.refTuple('b.created_at', 'b.id'), '>', eb.tuple(after!.created_at, after!.id))),
     )
     .orderBy('b.created_at')
     .orderBy('b.id')
-    .limit(limit)
-    .execute();
+    .limit(limit);
 }
