@@ -283,7 +283,10 @@ function compiledListing(
   countAhead: number,
 ): CompiledListing {
   let byRequest = compiledListings.get(db);
-  if (!byRequest) compiledListings.set(db, (byRequest = new Map()));
+  if (!byRequest) {
+    byRequest = new Map();
+    compiledListings.set(db, byRequest);
+  }
   const key = JSON.stringify([
     filter.industry,
     filter.region,
