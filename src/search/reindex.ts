@@ -5,7 +5,7 @@ import type { SearchIndexes } from './client.js';
 import { publicIdPages, type SearchEntity, searchEntities } from './entities.js';
 import { enqueueSearchSync } from './outbox.js';
 import { applyDefinition } from './settings.js';
-import { awaitTask, SearchTaskFailed } from './tasks.js';
+import { awaitTask, finishedTasks, SearchTaskFailed } from './tasks.js';
 
 /**
  * Documents per request. Large enough that the engine gets few, big batches (it indexes a big batch
@@ -108,9 +108,10 @@ async function rebuildAndSwap(
   }
 
   const taskEntity = new Map(tasks.map((t) => [t.taskUid, t.entity]));
-  const finished = await deps.admin.tasks.waitForTasks(
+  const finished = await finishedTasks(
+    deps.admin,
     tasks.map((t) => t.taskUid),
-    { timeout: 1_800_000, interval: 50 },
+    { timeoutMs: 1_800_000 },
   );
   for (const task of finished)
     if (task.status !== 'succeeded') throw new SearchTaskFailed(`reindex ${taskEntity.get(task.uid)}`, task);
