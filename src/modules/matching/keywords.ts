@@ -3,7 +3,8 @@
  * project's domain vocabulary, TF-IDF weights, and a stopword list aimed at
  * how enterprises write (我们, 想请, 帮忙, 拟委托...).
  */
-import { Jieba, TfIdf } from '@node-rs/jieba';
+import { Jieba } from '@node-rs/jieba';
+import { createIdfTable } from './idf-table.js';
 
 export interface Keyword {
   term: string;
@@ -36,7 +37,23 @@ export interface JiebaDictionaries {
  * (nr): the region is matched separately, and a county name in the text says
  * nothing about the field. `x` is what jieba tags our own vocabulary with.
  */
-const TOPICAL_POS = ['n', 'nz', 'nt', 'nrt', 'ng', 'vn', 'v', 'vd', 'an', 'a', 'l', 'i', 'j', 'eng', 'x'];
+const TOPICAL_POS = new Set([
+  'n',
+  'nz',
+  'nt',
+  'nrt',
+  'ng',
+  'vn',
+  'v',
+  'vd',
+  'an',
+  'a',
+  'l',
+  'i',
+  'j',
+  'eng',
+  'x',
+]);
 
 /**
  * Domain words jieba's corpus has never seen get this IDF: as rare as the
@@ -63,23 +80,25 @@ export function createKeywordExtractor(options: KeywordExtractorOptions): Keywor
     jieba.loadDict(Buffer.from(vocabulary.map((term) => `${term} 2000 x`).join('\n')));
   }
 
-  const tfIdf = TfIdf.withDict(idf);
-  const unknown = termsMissingFromIdf(idf, vocabulary);
-  if (unknown.length > 0) {
-    tfIdf.loadDict(Buffer.from(unknown.map((term) => `${term} ${DOMAIN_TERM_IDF}`).join('\n')));
-  }
+  const idfTable = createIdfTable(idf);
+  // Words outside jieba's table weigh DOMAIN_TERM_IDF when our vocabulary has some: domain terms
+  // for that reason, and any other new word because jieba-rs used the median of the last list
+  // loaded into its table, which was those terms at DOMAIN_TERM_IDF.
+  const unknownWordIdf = vocabulary.some((term) => idfTable.get(term) === undefined)
+    ? DOMAIN_TERM_IDF
+    : idfTable.median;
   const stopwords = new Set(options.stopwords);
-  // Stopwords are filtered below: setConfig's `stopWords` fails to convert in @node-rs/jieba 2.0.3.
-  tfIdf.setConfig({ minKeywordLength: 2, useHmm: true });
 
   return {
     extract(text, topK) {
       // Ask for more than needed: stopwords and numbers are filtered out here.
-      return tfIdf
-        .extractKeywords(jieba, normaliseText(text), topK * 3, TOPICAL_POS)
-        .filter(({ keyword }) => !stopwords.has(keyword) && !NOT_A_TOPIC.test(keyword))
-        .slice(0, topK)
-        .map(({ keyword, weight }) => ({ term: keyword, weight }));
+      return tfIdfKeywords(
+        jieba.tag(normaliseText(text), true),
+        topK * 3,
+        (word) => idfTable.get(word) ?? unknownWordIdf,
+      )
+        .filter(({ term }) => !stopwords.has(term) && !NOT_A_TOPIC.test(term))
+        .slice(0, topK);
     },
     segmentForSearch(text) {
       return jieba
@@ -89,24 +108,45 @@ export function createKeywordExtractor(options: KeywordExtractorOptions): Keywor
   };
 }
 
+/**
+ * jieba-rs's TF-IDF keyword ranking over tagged words: topical parts of speech only, words of two
+ * characters or more, weight = count × IDF / all counted words, best first and ties by word.
+ */
+export function tfIdfKeywords(
+  tagged: ReadonlyArray<{ word: string; tag: string }>,
+  topK: number,
+  idfOf: (word: string) => number,
+): Keyword[] {
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const { word, tag } of tagged) {
+    if (!TOPICAL_POS.has(tag) || codePoints(word) < 2) continue;
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+    total++;
+  }
+  const keywords: Keyword[] = [];
+  for (const [term, count] of counts) keywords.push({ term, weight: (count * idfOf(term)) / total });
+  return keywords.sort((a, b) => b.weight - a.weight || byCodePoint(a.term, b.term)).slice(0, topK);
+}
+
+function codePoints(word: string): number {
+  let n = 0;
+  for (const _ of word) n++;
+  return n;
+}
+
+/** The order Rust compares strings in (UTF-8 bytes, i.e. code points), for ties. */
+function byCodePoint(a: string, b: string): number {
+  for (let i = 0; ; i++) {
+    const x = a.codePointAt(i);
+    const y = b.codePointAt(i);
+    if (x === undefined || y === undefined) return (x === undefined ? 0 : 1) - (y === undefined ? 0 : 1);
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+}
+
 /** Full-width letters and digits to ASCII, so "ＰＵＥ" and "PUE" are one word. */
 export function normaliseText(text: string): string {
   return text.normalize('NFKC');
-}
-
-/**
- * The terms jieba's IDF table does not know. Scans the table once instead of keeping a set of its
- * ~350,000 words: that set held ~60 MiB for the life of the server just to answer this at start.
- */
-function termsMissingFromIdf(idf: Uint8Array, terms: string[]): string[] {
-  const missing = new Set(terms);
-  const table = new TextDecoder().decode(idf);
-  for (let start = 0; start < table.length && missing.size > 0; ) {
-    const end = table.indexOf('\n', start);
-    const lineEnd = end === -1 ? table.length : end;
-    const space = table.indexOf(' ', start);
-    missing.delete(table.slice(start, space === -1 || space > lineEnd ? lineEnd : space));
-    start = lineEnd + 1;
-  }
-  return terms.filter((term) => missing.has(term));
 }
