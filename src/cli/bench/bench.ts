@@ -127,10 +127,23 @@ async function load(options: {
   };
 }
 
-async function repeat<T>(times: number, run: () => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < times; i++) out.push(await run());
-  return out;
+/**
+ * Runs the platform and its baseline in turns (platform, baseline, platform, ...) instead of all of
+ * one then all of the other: a slow minute on a shared machine (autovacuum, a checkpoint) then lands
+ * on both sides instead of on whichever ran during it.
+ */
+async function sideBySide<T>(
+  times: number,
+  platform: () => Promise<T>,
+  baseline: () => Promise<T>,
+): Promise<[T[], T[]]> {
+  const platformRuns: T[] = [];
+  const baselineRuns: T[] = [];
+  for (let i = 0; i < times; i++) {
+    platformRuns.push(await platform());
+    baselineRuns.push(await baseline());
+  }
+  return [platformRuns, baselineRuns];
 }
 
 function startChild(
@@ -330,16 +343,18 @@ async function main() {
     if (runs('search')) {
       // 4. Search API, 1 and 16 connections.
       for (const connections of [1, 16]) {
-        const platform = await repeat(REPS, () => load({ url: server.base, connections, paths: apiPaths }));
-        const raw = await repeat(REPS, () =>
-          load({
-            url: services.meiliUrl,
-            connections,
-            method: 'POST',
-            paths: [rawSearchPath],
-            headers: rawHeaders,
-            bodies: rawBodies,
-          }),
+        const [platform, raw] = await sideBySide(
+          REPS,
+          () => load({ url: server.base, connections, paths: apiPaths }),
+          () =>
+            load({
+              url: services.meiliUrl,
+              connections,
+              method: 'POST',
+              paths: [rawSearchPath],
+              headers: rawHeaders,
+              bodies: rawBodies,
+            }),
         );
         pushLoadRows(
           `search API, ${connections} conn`,
@@ -369,18 +384,18 @@ async function main() {
           }),
         ),
       );
-      const pagePlatform = await repeat(REPS, () =>
-        load({ url: server.base, connections: 1, paths: pagePaths }),
-      );
-      const pageRaw = await repeat(REPS, () =>
-        load({
-          url: services.meiliUrl,
-          connections: 1,
-          method: 'POST',
-          paths: [rawSearchPath],
-          headers: rawHeaders,
-          bodies: pageBodies,
-        }),
+      const [pagePlatform, pageRaw] = await sideBySide(
+        REPS,
+        () => load({ url: server.base, connections: 1, paths: pagePaths }),
+        () =>
+          load({
+            url: services.meiliUrl,
+            connections: 1,
+            method: 'POST',
+            paths: [rawSearchPath],
+            headers: rawHeaders,
+            bodies: pageBodies,
+          }),
       );
       pushLoadRows(
         'filtered + faceted listing page (HTML)',
@@ -393,11 +408,10 @@ async function main() {
 
     if (runs('list')) {
       // 6. Challenge list API (PostgreSQL, 20 rows) at 50 connections vs minimal Hono + Kysely.
-      const listPlatform = await repeat(REPS, () =>
-        load({ url: server.base, connections: 50, paths: ['/api/v1/challenges?per_page=20'] }),
-      );
-      const listBaseline = await repeat(REPS, () =>
-        load({ url: baseline.base, connections: 50, paths: ['/challenges'] }),
+      const [listPlatform, listBaseline] = await sideBySide(
+        REPS,
+        () => load({ url: server.base, connections: 50, paths: ['/api/v1/challenges?per_page=20'] }),
+        () => load({ url: baseline.base, connections: 50, paths: ['/challenges'] }),
       );
       pushLoadRows(
         'challenge list API (PostgreSQL, 20 rows), 50 conn',
