@@ -3,11 +3,15 @@ import { Jieba, TfIdf } from '@node-rs/jieba';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../src/cli/bench/corpus.js';
 import { createIdfTable, medianAsJiebaRs } from '../../src/modules/matching/idf-table.js';
-import { createKeywordExtractor, normaliseText, tfIdfKeywords } from '../../src/modules/matching/keywords.js';
+import {
+  createKeywordExtractor,
+  DOMAIN_TERM_IDF,
+  normaliseText,
+  TOPICAL_POS,
+  tfIdfKeywords,
+} from '../../src/modules/matching/keywords.js';
 import { lexiconTerms } from '../../src/modules/matching/lexicon.js';
 import { loadMatchingResources, readJiebaDictionaries } from '../../src/modules/matching/resources.js';
-
-const TOPICAL_POS = ['n', 'nz', 'nt', 'nrt', 'ng', 'vn', 'v', 'vd', 'an', 'a', 'l', 'i', 'j', 'eng', 'x'];
 
 /** Texts like the ones the matcher reads: the demo challenges, the bench corpus, and odd inputs. */
 function sampleTexts(): string[] {
@@ -43,7 +47,7 @@ describe("TF-IDF keywords without jieba's native table", () => {
     const idf = createIdfTable(dictionaries.idf);
     const unknown = vocabulary.filter((term) => idf.get(term) === undefined);
     expect(unknown.length).toBeGreaterThan(0);
-    native.loadDict(Buffer.from(unknown.map((term) => `${term} 11`).join('\n')));
+    native.loadDict(Buffer.from(unknown.map((term) => `${term} ${DOMAIN_TERM_IDF}`).join('\n')));
     native.setConfig({ minKeywordLength: 2, useHmm: true });
 
     const texts = sampleTexts();
@@ -51,9 +55,13 @@ describe("TF-IDF keywords without jieba's native table", () => {
     for (const text of texts) {
       const normalised = normaliseText(text);
       const expected = native
-        .extractKeywords(jieba, normalised, 15, TOPICAL_POS)
+        .extractKeywords(jieba, normalised, 15, [...TOPICAL_POS])
         .map(({ keyword, weight }) => ({ term: keyword, weight }));
-      const actual = tfIdfKeywords(jieba.tag(normalised, true), 15, (word) => idf.get(word) ?? 11);
+      const actual = tfIdfKeywords(
+        jieba.tag(normalised, true),
+        15,
+        (word) => idf.get(word) ?? DOMAIN_TERM_IDF,
+      );
       expect(actual, text).toEqual(expected);
     }
   });

@@ -37,7 +37,7 @@ export interface JiebaDictionaries {
  * (nr): the region is matched separately, and a county name in the text says
  * nothing about the field. `x` is what jieba tags our own vocabulary with.
  */
-const TOPICAL_POS = new Set([
+export const TOPICAL_POS = new Set([
   'n',
   'nz',
   'nt',
@@ -59,7 +59,7 @@ const TOPICAL_POS = new Set([
  * Domain words jieba's corpus has never seen get this IDF: as rare as the
  * rarer half of its dictionary, since they name specialities.
  */
-const DOMAIN_TERM_IDF = 11;
+export const DOMAIN_TERM_IDF = 11;
 
 /** Numbers, quantities and codes (5000吨, 1.3, GB) are never topics on their own. */
 const NOT_A_TOPIC = /^[\d.%万千百亿吨亩头只台套个年月日天]+$|^[A-Za-z]{1,2}$/;
