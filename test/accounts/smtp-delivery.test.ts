@@ -56,6 +56,13 @@ beforeEach(async () => {
   await ctx.db.deleteFrom('outbound_emails').execute();
 });
 
+/**
+ * "Now" for a drain right after an insert. PostgreSQL stamps created_at in microseconds and a JS Date
+ * holds milliseconds, so a row written earlier in this same millisecond sorts after `new Date()` and
+ * would not be due yet (CI once caught exactly that). One millisecond on is safely after the insert.
+ */
+const dueNow = () => new Date(Date.now() + 1);
+
 const transport = () =>
   createSmtpTransport({ url: `smtp://127.0.0.1:${port}`, from: '揭榜 <noreply@jiebang.example>' });
 
@@ -110,7 +117,7 @@ describe('SMTP delivery of the mail outbox', () => {
     expect(res.status).toBe(202);
 
     expect(
-      await deliverDueMail({ db: ctx.db, transport: transport(), logger: ctx.deps.logger }, new Date()),
+      await deliverDueMail({ db: ctx.db, transport: transport(), logger: ctx.deps.logger }, dueNow()),
     ).toBe(1);
 
     expect(received).toHaveLength(1);
@@ -138,7 +145,7 @@ describe('SMTP delivery of the mail outbox', () => {
       })
       .execute();
     const deps = { db: ctx.db, transport: transport(), logger: ctx.deps.logger };
-    const now = new Date();
+    const now = dueNow();
     refuse = true;
     expect(await deliverDueMail(deps, now)).toBe(1);
     let [row] = await mailRows();
@@ -173,9 +180,7 @@ describe('SMTP delivery of the mail outbox', () => {
       .execute();
     // Port 1 on loopback: connection refused.
     const down = createSmtpTransport({ url: 'smtp://127.0.0.1:1', from: 'noreply@jiebang.example' });
-    expect(await deliverDueMail({ db: ctx.db, transport: down, logger: ctx.deps.logger }, new Date())).toBe(
-      1,
-    );
+    expect(await deliverDueMail({ db: ctx.db, transport: down, logger: ctx.deps.logger }, dueNow())).toBe(1);
     const [row] = await mailRows();
     expect(row!.sent_at).toBeNull();
     expect(row!.attempts).toBe(1);
@@ -195,7 +200,7 @@ describe('SMTP delivery of the mail outbox', () => {
       )
       .execute();
     const deps = { db: ctx.db, transport: transport(), logger: ctx.deps.logger };
-    const now = new Date();
+    const now = dueNow();
     const [a, b] = await Promise.all([deliverDueMail(deps, now, 3), deliverDueMail(deps, now, 3)]);
     expect(a + b).toBe(6);
     await deliverDueMail(deps, now);
