@@ -38,6 +38,7 @@ import { alertApi } from './modules/matching/alerts.routes.js';
 import { forYouPages } from './modules/matching/for-you.pages.js';
 import { recommendationApi } from './modules/matching/recommendation.routes.js';
 import { notificationApi } from './modules/notifications/notification.routes.js';
+import { unreadBadge } from './modules/notifications/unread-badge.js';
 import { organisationPages } from './modules/organisations/organisation.pages.js';
 import { organisationApi } from './modules/organisations/organisation.routes.js';
 import { referenceApi } from './modules/reference/reference.routes.js';
@@ -121,6 +122,8 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'public, max-age=86400');
     return c.body(faviconSvg, 200, { 'Content-Type': 'image/svg+xml' });
   });
+  // The header's unread count for signed-in page views (after the assets above, which answer first).
+  app.use('*', unreadBadge(deps));
 
   // Streams are cut at the limit instead of being buffered whole first.
   // Attachment uploads are multipart and bigger; their routes apply their own limit.

@@ -1,5 +1,8 @@
 import type { Child } from 'hono/jsx';
+import { unreadBadgeText } from '../modules/notifications/unread-badge.js';
 import { messages } from './messages.js';
+
+type Account = { display_name: string; role?: string; unread_notifications?: number };
 
 /** The page frame every server-rendered page shares. */
 export function Layout(props: {
@@ -7,7 +10,7 @@ export function Layout(props: {
   children: Child;
   query?: string;
   /** The signed-in user (`c.get('auth')?.user ?? null`); when not passed, a neutral account link shows. */
-  account?: { display_name: string; role?: string } | null;
+  account?: Account | null;
 }) {
   const title = props.title
     ? `${props.title} - ${messages.site.name}`
@@ -45,7 +48,7 @@ export function Layout(props: {
   );
 }
 
-function AccountNav({ account }: { account: { display_name: string; role?: string } | null | undefined }) {
+function AccountNav({ account }: { account: Account | null | undefined }) {
   if (account === undefined) return <a href="/account">{messages.account.accountTitle}</a>;
   if (account === null)
     return (
@@ -63,6 +66,9 @@ function AccountNav({ account }: { account: { display_name: string; role?: strin
         <a href="/me/recommendations">{messages.matching.forYou.nav}</a>
       )}
       {account.role === 'operator' && <a href="/admin/invite-suggestions">{messages.matching.fewBids.nav}</a>}
+      {account.unread_notifications !== undefined && (
+        <NotificationsLink unread={account.unread_notifications} />
+      )}
       <a href="/account" data-testid="account-link">
         {account.display_name}
       </a>
@@ -70,6 +76,22 @@ function AccountNav({ account }: { account: { display_name: string; role?: strin
         <button type="submit">{messages.account.logout}</button>
       </form>
     </>
+  );
+}
+
+function NotificationsLink({ unread }: { unread: number }) {
+  if (unread === 0)
+    return (
+      <a href="/notifications" data-testid="notifications-nav">
+        {messages.site.notifications}
+      </a>
+    );
+  const count = unreadBadgeText(unread);
+  return (
+    <a href="/notifications" data-testid="notifications-nav" aria-label={messages.site.unreadLabel(count)}>
+      {messages.site.notifications}
+      <span class="unread-count">{count}</span>
+    </a>
   );
 }
 

@@ -11,6 +11,8 @@ export const messages = {
     allChallenges: '全部榜单',
     apiDocs: 'API 文档',
     footer: '揭榜 · Jiebang — 企业出题、专家学会揭榜、平台撮合与验收',
+    notifications: '通知',
+    unreadLabel: (count: string) => `通知（${count} 条未读）`,
   },
   challenge: {
     reward: '悬赏金额',

@@ -8,7 +8,7 @@ header.site{background:var(--brand);color:#fff}
 header.site .inner{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;gap:24px;align-items:center}
 header.site .logo{font-size:22px;font-weight:700;color:#fff;letter-spacing:1px}
 header.site .tagline{opacity:.85;font-size:14px}
-header.site nav{margin-left:auto;display:flex;gap:18px}header.site nav a{color:#fff;opacity:.92}
+header.site nav{margin-left:auto;display:flex;gap:18px}header.site nav a{color:#fff;opacity:.92}header.site nav .unread-count{display:inline-block;min-width:18px;margin-left:4px;padding:0 5px;border-radius:9px;background:#d93025;color:#fff;font-size:12px;line-height:18px;text-align:center}
 main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
 .hero{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:28px;margin-bottom:24px}
 .hero h1{margin:0 0 6px;font-size:26px}.hero p{margin:0 0 18px;color:var(--muted)}

@@ -174,7 +174,10 @@ async function AccountPage(props: {
   ]);
   const errorsFor = (form: string) => (props.form === form ? (props.errors ?? {}) : {});
   return (
-    <Layout title={m.accountTitle} account={user}>
+    <Layout
+      title={m.accountTitle}
+      account={{ ...user, unread_notifications: auth.user.unread_notifications }}
+    >
       <FormStyles />
       <h1>
         {m.accountTitle} · {user.display_name}（{m.roles[user.role]}）

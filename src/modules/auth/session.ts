@@ -19,6 +19,11 @@ export interface SessionUser {
   email: string;
   display_name: string;
   role: UserRole;
+  /**
+   * Unread notifications, capped (see notifications/unread-badge.ts). Set only on signed-in page views,
+   * for the count in the site header; absent everywhere else.
+   */
+  unread_notifications?: number;
 }
 
 /** What may leave the server: never the secret hash. */
