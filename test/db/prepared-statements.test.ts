@@ -5,7 +5,7 @@ import { prepared, preparingPool } from '../../src/db/prepared-statements.js';
 import type { DB } from '../../src/db/schema.js';
 import { listPublicChallengesCounted } from '../../src/modules/challenges/challenge.queries.js';
 import { loadReferenceData } from '../../src/modules/reference/reference.queries.js';
-import { newEnterprise } from '../support/factories.js';
+import { insertPublishedChallenges, newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 /**
@@ -17,13 +17,11 @@ let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext();
   const qiancha = await newEnterprise(ctx.db, { name: '贵州黔茶科技有限公司' });
-  await sql`
-    insert into challenges (enterprise_id, title, industry_code, region_code, reward_wan, bid_deadline,
-                            status, published_at)
-    select ${qiancha.id}::uuid, '茶叶加工废水处理 ' || n, 'rural-tea', '520102', 30,
-           now() + interval '30 days', 'published', now() - n * interval '1 minute'
-    from generate_series(1, 5000) as n`.execute(ctx.db);
-  await sql`analyze challenges`.execute(ctx.db);
+  await insertPublishedChallenges(ctx.db, {
+    enterpriseId: qiancha.id,
+    count: 5000,
+    title: '茶叶加工废水处理',
+  });
 });
 afterAll(() => ctx.close());
 

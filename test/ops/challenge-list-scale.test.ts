@@ -1,4 +1,4 @@
-import { CompiledQuery, type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
+import { CompiledQuery, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countPublicChallenges,
@@ -6,7 +6,7 @@ import {
   listPublicChallengesCounted,
 } from '../../src/modules/challenges/challenge.queries.js';
 import { loadReferenceData, type ReferenceData } from '../../src/modules/reference/reference.queries.js';
-import { newEnterprise } from '../support/factories.js';
+import { insertPublishedChallenges, newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 /**
@@ -21,14 +21,13 @@ const ROWS = 3000;
 beforeAll(async () => {
   ctx = await createTestContext();
   const qiancha = await newEnterprise(ctx.db, { name: '贵州黔茶科技有限公司' });
-  await sql`
-    insert into challenges (enterprise_id, title, industry_code, region_code, reward_wan, bid_deadline,
-                            status, published_at)
-    select ${qiancha.id}::uuid, '茶园病虫害绿色防控技术攻关 ' || n, 'rural-tea',
-           case when n % 2 = 0 then '520328' else '520102' end, 50,
-           now() + interval '30 days', 'published', now() - n * interval '1 minute'
-    from generate_series(1, ${ROWS}) as n`.execute(ctx.db);
-  await sql`analyze challenges`.execute(ctx.db);
+  await insertPublishedChallenges(ctx.db, {
+    enterpriseId: qiancha.id,
+    count: ROWS,
+    title: '茶园病虫害绿色防控技术攻关',
+    rewardWan: 50,
+    alternateRegions: true,
+  });
   reference = await loadReferenceData(ctx.db);
 });
 afterAll(() => ctx.close());

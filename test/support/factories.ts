@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Database } from '../../src/db/database.js';
 import {
   type ChallengeStatus,
@@ -91,4 +92,33 @@ export async function newChallenge(db: Database, input: NewChallenge) {
     }
     return row;
   });
+}
+
+/**
+ * Bulk-inserts `count` published tea challenges of one enterprise in a single statement (a listing at
+ * a size where query plans matter), titled `<title> <n>`, the n-th published n minutes ago, in region
+ * 520102, or alternately 520328 and 520102 with `alternateRegions`; then refreshes the planner's
+ * statistics so plans see the new size. Bypasses the lifecycle and the search outbox on purpose: these
+ * rows are for PostgreSQL queries, not for search.
+ */
+export async function insertPublishedChallenges(
+  db: Database,
+  input: {
+    enterpriseId: string;
+    count: number;
+    title: string;
+    rewardWan?: number;
+    alternateRegions?: boolean;
+  },
+): Promise<void> {
+  const region = input.alternateRegions
+    ? sql`case when n % 2 = 0 then '520328' else '520102' end`
+    : sql`'520102'`;
+  await sql`
+    insert into challenges (enterprise_id, title, industry_code, region_code, reward_wan, bid_deadline,
+                            status, published_at)
+    select ${input.enterpriseId}::uuid, ${input.title} || ' ' || n, 'rural-tea', ${region},
+           ${input.rewardWan ?? 30}, now() + interval '30 days', 'published', now() - n * interval '1 minute'
+    from generate_series(1, ${input.count}::int) as n`.execute(db);
+  await sql`analyze challenges`.execute(db);
 }
