@@ -1,4 +1,6 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
 import { loadCapabilitySearchDocuments } from '../modules/capabilities/capability.search-documents.js';
 import { publicChallengeStatuses } from '../modules/challenges/challenge.lifecycle.js';
 import { loadChallengeSearchDocuments } from '../modules/challenges/challenge.search-documents.js';
@@ -20,102 +22,68 @@ export interface SearchEntityDefinition {
   listChangedSince(db: Database, since: Date): Promise<string[]>;
 }
 
+/** The tables whose rows become search documents (each entity's ids are its table's `id`). */
+type IndexedTable = 'challenges' | 'expert_profiles' | 'organisations' | 'capabilities' | 'stations';
+
+/**
+ * The id listings of an entity stored one row per document in `table`: every public id in keyset pages
+ * (`isPublic` narrows the table to what the index holds), and every id of the entity's kind changed
+ * since a moment (`ofKind` narrows a shared table, public or not: a change may be a removal).
+ */
+function rowsOf<T extends IndexedTable>(
+  table: T,
+  isPublic: (query: SelectQueryBuilder<DB, T, { id: string }>) => SelectQueryBuilder<DB, T, { id: string }>,
+  ofKind: (query: SelectQueryBuilder<DB, T, { id: string }>) => SelectQueryBuilder<DB, T, { id: string }> = (
+    query,
+  ) => query,
+): Pick<SearchEntityDefinition, 'listAllIds' | 'listChangedSince'> {
+  // Kysely cannot resolve `id` and `updated_at` on a generic table, though every IndexedTable has both.
+  const ids = (db: Database) =>
+    (db.selectFrom(table as IndexedTable) as unknown as SelectQueryBuilder<DB, T, object>).select(
+      sql<string>`id`.as('id'),
+    );
+  return {
+    listAllIds: async (db, afterId, limit) => {
+      let query = isPublic(ofKind(ids(db)))
+        .orderBy(sql`id`)
+        .limit(limit);
+      if (afterId) query = query.where(sql<boolean>`id > ${afterId}`);
+      return (await query.execute()).map((row) => row.id);
+    },
+    listChangedSince: async (db, since) =>
+      (await ofKind(ids(db)).where(sql<boolean>`updated_at >= ${since}`).execute()).map((row) => row.id),
+  };
+}
+
 export const searchEntities = {
   challenge: {
     index: 'challenges',
     loadDocuments: loadChallengeSearchDocuments,
-    listAllIds: async (db, afterId, limit) => {
-      let query = db
-        .selectFrom('challenges')
-        .select('id')
-        .where('status', 'in', publicChallengeStatuses)
-        .orderBy('id')
-        .limit(limit);
-      if (afterId) query = query.where('id', '>', afterId);
-      return (await query.execute()).map((row) => row.id);
-    },
-    listChangedSince: async (db, since) =>
-      (await db.selectFrom('challenges').select('id').where('updated_at', '>=', since).execute()).map(
-        (row) => row.id,
-      ),
+    ...rowsOf('challenges', (q) => q.where('status', 'in', publicChallengeStatuses)),
   },
   expert: {
     index: 'experts',
     loadDocuments: loadExpertSearchDocuments,
-    listAllIds: async (db, afterId, limit) => {
-      let query = db
-        .selectFrom('expert_profiles')
-        .select('id')
-        .where('visibility', '=', 'public')
-        .orderBy('id')
-        .limit(limit);
-      if (afterId) query = query.where('id', '>', afterId);
-      return (await query.execute()).map((row) => row.id);
-    },
-    listChangedSince: async (db, since) =>
-      (await db.selectFrom('expert_profiles').select('id').where('updated_at', '>=', since).execute()).map(
-        (row) => row.id,
-      ),
+    ...rowsOf('expert_profiles', (q) => q.where('visibility', '=', 'public')),
   },
   society: {
     index: 'societies',
     loadDocuments: loadSocietySearchDocuments,
-    listAllIds: async (db, afterId, limit) => {
-      let query = db
-        .selectFrom('organisations')
-        .select('id')
-        .where('kind', '=', 'society')
-        .where('verification_status', '<>', 'rejected')
-        .orderBy('id')
-        .limit(limit);
-      if (afterId) query = query.where('id', '>', afterId);
-      return (await query.execute()).map((row) => row.id);
-    },
-    listChangedSince: async (db, since) =>
-      (
-        await db
-          .selectFrom('organisations')
-          .select('id')
-          .where('kind', '=', 'society')
-          .where('updated_at', '>=', since)
-          .execute()
-      ).map((row) => row.id),
+    ...rowsOf(
+      'organisations',
+      (q) => q.where('verification_status', '<>', 'rejected'),
+      (q) => q.where('kind', '=', 'society'),
+    ),
   },
   capability: {
     index: 'capabilities',
     loadDocuments: loadCapabilitySearchDocuments,
-    listAllIds: async (db, afterId, limit) => {
-      let query = db
-        .selectFrom('capabilities')
-        .select('id')
-        .where('status', '=', 'published')
-        .orderBy('id')
-        .limit(limit);
-      if (afterId) query = query.where('id', '>', afterId);
-      return (await query.execute()).map((row) => row.id);
-    },
-    listChangedSince: async (db, since) =>
-      (await db.selectFrom('capabilities').select('id').where('updated_at', '>=', since).execute()).map(
-        (row) => row.id,
-      ),
+    ...rowsOf('capabilities', (q) => q.where('status', '=', 'published')),
   },
   station: {
     index: 'stations',
     loadDocuments: loadStationSearchDocuments,
-    listAllIds: async (db, afterId, limit) => {
-      let query = db
-        .selectFrom('stations')
-        .select('id')
-        .where('status', 'in', publicStationStatuses)
-        .orderBy('id')
-        .limit(limit);
-      if (afterId) query = query.where('id', '>', afterId);
-      return (await query.execute()).map((row) => row.id);
-    },
-    listChangedSince: async (db, since) =>
-      (await db.selectFrom('stations').select('id').where('updated_at', '>=', since).execute()).map(
-        (row) => row.id,
-      ),
+    ...rowsOf('stations', (q) => q.where('status', 'in', publicStationStatuses)),
   },
 } satisfies Record<string, SearchEntityDefinition>;
 
