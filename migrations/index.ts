@@ -12,6 +12,7 @@ import * as notificationDigest from './20261127T2100_notification_digest.js';
 import * as savedSearchAlerts from './20261127T2400_saved_search_alerts.js';
 import * as importProgress from './20261127T2500_import_progress.js';
 import * as bidServiceTeam from './20261127T2501_bid_service_team.js';
+import * as attachmentBytesPurged from './20261127T2600_attachment_bytes_purged.js';
 
 /**
  * Every migration, by name, in order. Listed statically (rather than read from the folder at run
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T2400_saved_search_alerts': savedSearchAlerts,
   '20261127T2500_import_progress': importProgress,
   '20261127T2501_bid_service_team': bidServiceTeam,
+  '20261127T2600_attachment_bytes_purged': attachmentBytesPurged,
 };

@@ -15,6 +15,7 @@ import { ConfigError, parseConfig } from './config/config.js';
 import { latestMigration } from './db/migration-manifest.js';
 import { createLogger } from './http/logger.js';
 import { startMailSender } from './mail/mail-outbox.js';
+import { purgeDeletedAttachmentBytes } from './modules/attachments/attachment.sweep.js';
 import { sweepAccounts } from './modules/auth/account.sweep.js';
 import { closeExpiredChallenges } from './modules/challenges/challenge.deadlines.js';
 import { failAbandonedImportRuns } from './modules/imports/import.usecases.js';
@@ -69,6 +70,8 @@ const outbox = startOutboxWorker(
 // Wakes the worker when any instance commits outbox rows (LISTEN/NOTIFY); polling is the fallback.
 const outboxListener = listenForOutboxWrites(runtime.databaseUrl, () => outbox.notify(), logger);
 const HOUR = 3_600_000;
+// Attachments: S3-compatible bucket when S3_ENDPOINT is set, else the local STORAGE_DIR.
+const storage = storageFromConfig(config);
 const hourlySweeps = [
   // Station expiry at term end and 30-day reminders (guarded updates).
   startPeriodicJob('station sweep', logger, HOUR, () =>
@@ -85,6 +88,10 @@ const hourlySweeps = [
   ),
   // Import jobs left running by a crashed process are marked failed (their write rolled back).
   startPeriodicJob('import run sweep', logger, HOUR, () => failAbandonedImportRuns(runtime.db, new Date())),
+  // Bytes of deleted attachments that storage failed to delete at the time.
+  startPeriodicJob('attachment purge sweep', logger, HOUR, () =>
+    purgeDeletedAttachmentBytes({ db: runtime.db, storage }, new Date(), { logger }),
+  ),
 ];
 // Mail outbox → SMTP when configured (Node only); otherwise mail stays in outbound_emails.
 const smtpSettings = smtpSettingsFrom(config);
@@ -112,8 +119,7 @@ const app = createApp({
   outbox,
   matcher,
   docsAssetsBaseUrl: '/vendor',
-  // Attachments: S3-compatible bucket when S3_ENDPOINT is set, else the local STORAGE_DIR.
-  storage: storageFromConfig(config),
+  storage,
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
   // Behind a reverse proxy (TRUST_PROXY=true) the client is the first X-Forwarded-For entry;
   // otherwise the socket address, which a client cannot forge.

@@ -16,6 +16,7 @@ import { createDatabase } from './db/database.js';
 import { latestMigration } from './db/migration-manifest.js';
 import type { DB } from './db/schema.js';
 import { createLogger, type Logger } from './http/logger.js';
+import { purgeDeletedAttachmentBytes } from './modules/attachments/attachment.sweep.js';
 import { sweepAccounts } from './modules/auth/account.sweep.js';
 import { closeExpiredChallenges } from './modules/challenges/challenge.deadlines.js';
 import { failAbandonedImportRuns } from './modules/imports/import.usecases.js';
@@ -68,6 +69,18 @@ function configFrom(env: Env) {
   });
 }
 
+/** The attachment bucket when one is configured; without it uploads answer 503 and nothing is purged. */
+function storageFrom(config: ReturnType<typeof configFrom>) {
+  if (!config.S3_ENDPOINT) return undefined;
+  return createS3Storage({
+    endpoint: config.S3_ENDPOINT,
+    bucket: config.S3_BUCKET!,
+    accessKeyId: config.S3_ACCESS_KEY_ID!,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+    region: config.S3_REGION,
+  });
+}
+
 /** One short-lived connection for a scheduled job: Workers may not keep sockets between invocations. */
 async function withDatabase(
   env: Env,
@@ -111,6 +124,14 @@ const scheduledJobs: Record<string, (env: Env) => Promise<void>> = {
   accounts: (env) => withDatabase(env, (db, logger) => sweepAccounts(db, new Date(), { logger })),
   // Import jobs left running by an ended invocation.
   imports: (env) => withDatabase(env, (db) => failAbandonedImportRuns(db, new Date())),
+  // Bytes of deleted attachments that the bucket failed to delete at the time.
+  attachments: async (env) => {
+    const storage = storageFrom(configFrom(env));
+    if (storage)
+      await withDatabase(env, (db, logger) =>
+        purgeDeletedAttachmentBytes({ db, storage }, new Date(), { logger }),
+      );
+  },
   // Saved-search alerts for newly published challenges. Profile-match alerts need the jieba matcher,
   // which is Node-only, so on Workers only saved searches fire.
   alerts: (env) =>
@@ -135,6 +156,7 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const config = configFrom(env);
     const logger = createLogger(config.LOG_LEVEL);
+    const storage = storageFrom(config);
     const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1, namedStatements: false });
     let wrote = false;
     const app = createApp({
@@ -148,17 +170,7 @@ export default {
       expectedMigration: latestMigration,
       // Cloudflare sets this header itself; a client cannot forge it.
       clientIp: (c) => c.req.header('cf-connecting-ip'),
-      ...(config.S3_ENDPOINT
-        ? {
-            storage: createS3Storage({
-              endpoint: config.S3_ENDPOINT,
-              bucket: config.S3_BUCKET!,
-              accessKeyId: config.S3_ACCESS_KEY_ID!,
-              secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
-              region: config.S3_REGION,
-            }),
-          }
-        : {}),
+      ...(storage ? { storage } : {}),
       ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
       outbox: {
         notify: () => {

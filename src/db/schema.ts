@@ -39,6 +39,7 @@ export interface ApiTokens {
 export interface Attachments {
   bid_id: Generated<string | null>;
   byte_size: number;
+  bytes_purged_at: Timestamp | null;
   capability_id: Generated<string | null>;
   challenge_id: Generated<string | null>;
   content_type: string;

@@ -91,3 +91,40 @@ export async function markAttachmentDeleted(trx: Transaction<DB>, id: string, by
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** Records that a deleted file's bytes are gone from storage (only deleted rows, per the table's check). */
+export async function markAttachmentBytesPurged(db: Executor, ids: readonly string[], at: Date) {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('attachments')
+    .set({ bytes_purged_at: at })
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is not', null)
+    .where('bytes_purged_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Deleted files whose bytes may still be in storage, deleted before `deletedBefore`, oldest first;
+ * locked for the rest of the transaction. SKIP LOCKED: two instances sweeping at once take disjoint
+ * batches instead of waiting on each other. Served by attachments_bytes_unpurged_idx.
+ */
+export async function lockUnpurgedDeletedAttachments(
+  trx: Transaction<DB>,
+  deletedBefore: Date,
+  limit: number,
+) {
+  return trx
+    .selectFrom('attachments')
+    .select(['id', 'storage_key', 'deleted_at'])
+    .where('deleted_at', 'is not', null)
+    .where('bytes_purged_at', 'is', null)
+    .where('deleted_at', '<=', deletedBefore)
+    .orderBy('deleted_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}

@@ -30,6 +30,7 @@ import {
   insertAttachment,
   listAttachmentsOf,
   lockOwnerAttachments,
+  markAttachmentBytesPurged,
   markAttachmentDeleted,
 } from './attachment.queries.js';
 import type { AttachmentList, AttachmentView, OwnerKind } from './attachment.schemas.js';
@@ -265,8 +266,9 @@ export async function openAttachment(deps: AppDeps, actor: ActorRef | null, id: 
 }
 
 /**
- * Soft-deletes the row (guarded, audited) and then removes the bytes. A storage failure after the
- * commit leaves an unreachable object, logged for clean-up; the file is gone for every reader.
+ * Soft-deletes the row (guarded, audited) and then removes the bytes and marks them purged. The bytes
+ * go only after the commit, so a rolled-back delete never loses its file. If storage fails then, the
+ * file is still gone for every reader, and the row stays unpurged for `purgeDeletedAttachmentBytes`.
  */
 export async function deleteAttachment(deps: AppDeps, actor: ActorRef, id: string, audit: AuditActor) {
   const { row, owner } = await loadAttachmentFor(deps, actor, id);
@@ -287,11 +289,15 @@ export async function deleteAttachment(deps: AppDeps, actor: ActorRef, id: strin
       },
     });
   });
-  await storage.delete(row.storage_key).catch((error) =>
-    deps.logger.warn('attachment bytes not deleted', {
+  try {
+    await storage.delete(row.storage_key);
+    await markAttachmentBytesPurged(deps.db, [id], deps.clock());
+  } catch (error) {
+    // The delete itself succeeded for the user; the purge sweep retries the bytes later.
+    deps.logger.warn('attachment bytes not deleted; left for the purge sweep', {
       attachment_id: id,
       error: error instanceof Error ? error.message : String(error),
-    }),
-  );
+    });
+  }
   return { owner_kind: row.owner_kind as OwnerKind, owner_id: row.owner_id };
 }
