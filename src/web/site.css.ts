@@ -5,10 +5,12 @@ export const siteCss = `
 body{margin:0;font-family:"PingFang SC","Noto Sans CJK SC","Microsoft YaHei","Source Han Sans SC",system-ui,sans-serif;color:var(--ink);background:var(--bg);line-height:1.6}
 a{color:var(--brand);text-decoration:none}a:hover{text-decoration:underline}
 header.site{background:var(--brand);color:#fff}
-header.site .inner{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;gap:24px;align-items:center}
+header.site .inner{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;flex-wrap:wrap;gap:8px 24px;align-items:center}
 header.site .logo{font-size:22px;font-weight:700;color:#fff;letter-spacing:1px}
 header.site .tagline{opacity:.85;font-size:14px}
-header.site nav{margin-left:auto;display:flex;gap:18px}header.site nav a{color:#fff;opacity:.92}header.site nav .unread-count{display:inline-block;min-width:18px;margin-left:4px;padding:0 5px;border-radius:9px;background:#d93025;color:#fff;font-size:12px;line-height:18px;text-align:center}
+header.site nav{margin-left:auto;display:flex;flex-wrap:wrap;align-items:center;gap:6px 18px}header.site nav a{color:#fff;opacity:.92;white-space:nowrap}header.site nav .unread-count{display:inline-block;min-width:18px;margin-left:4px;padding:0 5px;border-radius:9px;background:#fff;color:var(--brand);font-weight:700;font-size:12px;line-height:18px;text-align:center}
+header.site nav form{margin:0;display:flex}
+@media (max-width:1200px){header.site .tagline{display:none}}@media (max-width:800px){header.site nav{margin-left:0;gap:6px 14px}}
 main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
 .hero{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:28px;margin-bottom:24px}
 .hero h1{margin:0 0 6px;font-size:26px}.hero p{margin:0 0 18px;color:var(--muted)}
@@ -57,7 +59,7 @@ footer.site{text-align:center;color:var(--muted);font-size:13px;padding:24px}
 table.list{width:100%;border-collapse:collapse;font-size:14px}table.list th,table.list td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line)}
 form.inline{display:inline}button.link{background:none;color:var(--brand);padding:0;font-size:14px}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
-.nav-logout button{background:none;padding:0;font-size:inherit;color:#fff;opacity:.92}
+.nav-logout button{background:none;padding:0;font-size:inherit;font-family:inherit;line-height:inherit;color:#fff;opacity:.92}
 fieldset.picker-list{border:1px solid var(--line);border-radius:8px;padding:8px 12px}fieldset.picker-list legend{font-weight:600;font-size:14px}
 .picker-items{max-height:14em;overflow:auto;display:flex;flex-direction:column}.picker-items label{font-weight:400}
 .picker-filter{font-size:14px;padding:6px 10px;border:1px solid #c9ced6;border-radius:8px;margin-bottom:4px}
