@@ -19,7 +19,12 @@ form.search input[type=search]{flex:1;font-size:16px;padding:10px 14px;border:1p
 button,.button{background:var(--brand);color:#fff;border:0;border-radius:8px;padding:10px 18px;font-size:15px;cursor:pointer}
 button:hover{background:var(--brand-dark)}
 .layout{display:grid;grid-template-columns:240px 1fr;gap:24px}
-@media (max-width:800px){.layout{grid-template-columns:1fr}}
+@media (max-width:800px){.layout{grid-template-columns:1fr}.layout>*{min-width:0}}
+button,.button{white-space:nowrap}a.button{display:inline-block}a.button:hover{text-decoration:none;background:var(--brand-dark)}
+.reasons{margin:6px 0 10px;padding-left:20px;font-size:14px;color:var(--muted)}.score{font-size:13px;font-weight:600;color:var(--brand);margin-left:4px}
+/* Phones: each facet is one row of chips that scrolls sideways, so the results start on the first
+   screen instead of below twenty facet lines; wide tables scroll inside the page, not the page. */
+@media (max-width:800px){aside.facets ul{display:flex;gap:6px;overflow-x:auto;padding-bottom:4px}aside.facets li{flex:none;gap:6px;border:1px solid var(--line);border-radius:14px;padding:2px 10px}main table{display:block;overflow-x:auto;max-width:100%}}
 aside.facets{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;align-self:start}
 aside.facets h3{font-size:14px;margin:14px 0 6px;color:var(--muted)}aside.facets h3:first-child{margin-top:0}
 aside.facets ul{list-style:none;margin:0;padding:0}aside.facets li{display:flex;justify-content:space-between;font-size:14px;padding:2px 0}
