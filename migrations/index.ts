@@ -13,6 +13,7 @@ import * as savedSearchAlerts from './20261127T2400_saved_search_alerts.js';
 import * as importProgress from './20261127T2500_import_progress.js';
 import * as bidServiceTeam from './20261127T2501_bid_service_team.js';
 import * as attachmentBytesPurged from './20261127T2600_attachment_bytes_purged.js';
+import * as bidsByOrganisation from './20261127T2700_bids_by_organisation.js';
 
 /**
  * Every migration, by name, in order. Listed statically (rather than read from the folder at run
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T2500_import_progress': importProgress,
   '20261127T2501_bid_service_team': bidServiceTeam,
   '20261127T2600_attachment_bytes_purged': attachmentBytesPurged,
+  '20261127T2700_bids_by_organisation': bidsByOrganisation,
 };

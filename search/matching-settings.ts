@@ -72,10 +72,10 @@ export const societyIndexSettings = {
 } satisfies Settings;
 
 /**
- * What the platform knows beyond the profile text, applied to the final expert list of a challenge
- * (src/modules/matching/rerank.ts `applyPlatformSignals`). Both signals only re-order experts that
- * already fit the topic: imported or dev data, with no history and the default availability, keep
- * exactly the order topical fit gives them.
+ * What the platform knows beyond the profile text, applied to the final expert and society lists of
+ * a challenge (src/modules/matching/rerank.ts `applyPlatformSignals`). Both signals only re-order
+ * candidates that already fit the topic: imported or dev data, with no history and the default
+ * availability, keep exactly the order topical fit gives them.
  */
 export const platformSignalWeights = {
   /**
@@ -100,9 +100,11 @@ export const platformSignalWeights = {
     service: 0.2,
     /** Per rating, times (average − 3) / 2: good ratings add, poor ones take away. */
     rating: 0.5,
+    /** Societies: per station (学会工作站, 专家服务站) running now, a standing commitment at a host. */
+    activeStation: 0.5,
   },
   /** Half of the bonus is reached at this many units (the bonus saturates: 10 wins ≈ 3 wins). */
   halfAtUnits: 2,
-  /** How many of the best experts are looked up in PostgreSQL for these signals. */
+  /** How many of the best experts (and societies) are looked up in PostgreSQL for these signals. */
   pool: 60,
 } as const;

@@ -1,16 +1,20 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ExpertDocument } from '../../search/matching-settings.js';
+import type { ExpertDocument, SocietyDocument } from '../../search/matching-settings.js';
 import { lexiconTerms } from '../../src/modules/matching/lexicon.js';
 import type { Concept } from '../../src/modules/matching/query.js';
 import {
+  applyPlatformSignals,
   disciplineFit,
   expertTexts,
   lexicalFit,
+  type PlatformSignals,
   prefectureOf,
+  type Ranked,
   rankExperts,
   type TermStatistics,
+  trackRecordUnits,
 } from '../../src/modules/matching/rerank.js';
 import { loadMatchingResources } from '../../src/modules/matching/resources.js';
 
@@ -93,6 +97,71 @@ describe('expert ranking', () => {
   });
 });
 
+describe('society track record (applyPlatformSignals)', () => {
+  const society = (id: string, score: number): Ranked<SocietyDocument> => ({
+    document: {
+      id,
+      key: id,
+      name: `学会${id}`,
+      discipline: '食品科学与工程',
+      description: '',
+      region_code: '520100',
+    },
+    score,
+    reasons: ['学科对口: 食品科学与工程'],
+  });
+  const noRecord: PlatformSignals = {
+    awarded: 0,
+    solved: 0,
+    awardedInIndustry: 0,
+    services: 0,
+    ratingAverage: null,
+    ratings: 0,
+  };
+  const delivered: PlatformSignals = {
+    ...noRecord,
+    awarded: 1,
+    solved: 1,
+    awardedInIndustry: 1,
+    services: 3,
+    activeStations: 2,
+  };
+
+  it('counts running stations as track record', () => {
+    expect(trackRecordUnits({ ...noRecord, activeStations: 2 })).toBeGreaterThan(trackRecordUnits(noRecord));
+    expect(trackRecordUnits(noRecord)).toBe(0);
+  });
+
+  it('lifts the one of two equal societies with a record, with reasons but no availability', () => {
+    const ranked = applyPlatformSignals(
+      [society('a', 0.8), society('b', 0.8)],
+      new Map([['b', delivered]]),
+      (s) => s.id,
+    );
+
+    expect(ranked.map((r) => r.document.id)).toEqual(['b', 'a']);
+    expect(ranked[0]?.reasons).toEqual([
+      '学科对口: 食品科学与工程',
+      '已揭榜成功1项（同行业1项）',
+      '验收通过1项',
+      '服务记录3次',
+      '运行中工作站2个',
+    ]);
+    expect(ranked[1]).toEqual(society('a', 0.8));
+  });
+
+  it('never carries a weak match over a strong one, and moves nothing without records', () => {
+    const strong = society('a', 1);
+    const weak = society('b', 0.5);
+    const lavish = { ...delivered, awarded: 20, solved: 20, services: 200, activeStations: 10 };
+
+    expect(applyPlatformSignals([strong, weak], new Map([['b', lavish]]), (s) => s.id)[0]?.document.id).toBe(
+      'a',
+    );
+    expect(applyPlatformSignals([strong, weak], new Map(), (s) => s.id)).toEqual([strong, weak]);
+  });
+});
+
 describe('regions and disciplines', () => {
   it('reduces county codes to their prefecture and ignores province-wide codes', () => {
     expect(prefectureOf('522631')).toBe('522600');
@@ -105,6 +174,10 @@ describe('regions and disciplines', () => {
     expect(disciplineFit('园艺学', ['茶学', '园艺学'])).toBeLessThan(1);
     expect(disciplineFit('药学', ['中药学'])).toBeGreaterThan(0);
     expect(disciplineFit('采矿工程', ['茶学'])).toBe(0);
+    // A society that left its discipline blank fits nothing (it used to fit everything, with an
+    // empty "学科对口: " reason, since '' is a substring of every name).
+    expect(disciplineFit('', ['茶学', '园艺学'])).toBe(0);
+    expect(disciplineFit('  ', ['茶学'])).toBe(0);
   });
 });
 

@@ -77,10 +77,14 @@ export interface RecommendOptions {
   capabilityIndexUid?: string;
   limit: number;
   /**
-   * Track record and account state of the best experts, by Meilisearch id (PostgreSQL, see
-   * track-record.ts): availability and track record then re-order the list and explain it.
+   * Track records of the best experts (with their account state) and societies, by Meilisearch id
+   * (PostgreSQL, see track-record.ts): availability and track record then re-order each list and
+   * explain it.
    */
-  platformSignals?: (expertIds: string[]) => Promise<ReadonlyMap<string, PlatformSignals>>;
+  platformSignals?: {
+    experts: (expertIds: string[]) => Promise<ReadonlyMap<string, PlatformSignals>>;
+    societies: (societyIds: string[]) => Promise<ReadonlyMap<string, PlatformSignals>>;
+  };
 }
 
 export interface MatchResults {
@@ -428,14 +432,27 @@ export function createMatcher(lexicon: MatchingLexicon, options: MatcherOptions 
       rankedExperts,
     );
     let finalExperts = boostBySociety(rankedExperts, rankedSocietyList);
+    // After the society boost: an expert is lifted by a society's topical fit, not its history.
+    let finalSocieties = rankedSocietyList;
     if (platformSignals) {
-      const pool = finalExperts.slice(0, Math.max(limit, platformSignalWeights.pool));
-      const signals = await platformSignals(pool.map((e) => e.document.id));
-      finalExperts = applyPlatformSignals(pool, signals, (e) => e.id);
+      const pool = Math.max(limit, platformSignalWeights.pool);
+      const expertPool = finalExperts.slice(0, pool);
+      const societyPool = finalSocieties.slice(0, pool);
+      const [expertSignals, societySignals] = await Promise.all([
+        platformSignals.experts(expertPool.map((e) => e.document.id)),
+        platformSignals.societies(societyPool.map((s) => s.document.id)),
+      ]);
+      finalExperts = applyPlatformSignals(
+        expertPool,
+        expertSignals,
+        (e) => e.id,
+        (e) => e.availability,
+      );
+      finalSocieties = applyPlatformSignals(societyPool, societySignals, (s) => s.id);
     }
     return {
       experts: finalExperts.slice(0, limit).map(toMatch),
-      societies: rankedSocietyList.slice(0, limit).map(toMatch),
+      societies: finalSocieties.slice(0, limit).map(toMatch),
       capabilities: capabilityIndexUid
         ? rankCapabilities(capabilities.read(capabilityResults).candidates, challenge.region_code)
             .slice(0, limit)

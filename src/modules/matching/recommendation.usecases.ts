@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { SearchIndexes } from '../../search/client.js';
 import { publicChallengeStatuses } from '../challenges/challenge.lifecycle.js';
 import type { ChallengeInput, Matcher, RankedMatch } from './match.js';
-import { loadExpertTrackRecords } from './track-record.js';
+import { loadExpertTrackRecords, loadSocietyTrackRecords } from './track-record.js';
 
 /**
  * Recommendations for a challenge: 推荐专家, 推荐学会 (with their service teams) and 相关成果, each
@@ -85,7 +85,10 @@ export async function recommendForChallenge(
     societyIndexUid: deps.indexes.uid('societies'),
     capabilityIndexUid: deps.indexes.uid('capabilities'),
     limit,
-    platformSignals: (ids) => loadExpertTrackRecords(deps.db, ids, challenge.industry_code ?? null),
+    platformSignals: {
+      experts: (ids) => loadExpertTrackRecords(deps.db, ids, challenge.industry_code ?? null),
+      societies: (ids) => loadSocietyTrackRecords(deps.db, ids, challenge.industry_code ?? null),
+    },
   });
   const [expertRows, teamRows, capabilityRows, societyRows] = await Promise.all([
     experts.length

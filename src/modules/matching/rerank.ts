@@ -8,7 +8,9 @@
  * - retrieval agreement: the fused rank of the candidate across queries;
  * - discipline fit (societies): the industry's usual disciplines;
  * - member strength (societies): how well the society's experts match;
- * - proximity: same prefecture as the challenge, a small tie-breaker.
+ * - proximity: same prefecture as the challenge, a small tie-breaker;
+ * - platform signals (experts and societies, `applyPlatformSignals`): track
+ *   record on the platform, and experts' availability.
  */
 import {
   type ExpertDocument,
@@ -16,6 +18,7 @@ import {
   type SocietyDocument,
 } from '../../../search/matching-settings.js';
 import type { Concept } from './query.js';
+import type { TrackRecord } from './track-record.js';
 
 /** Reason texts shown to users, in one place. */
 export const matchReasons = {
@@ -27,6 +30,7 @@ export const matchReasons = {
     inIndustry > 0 ? `已揭榜成功${count}项（同行业${inIndustry}项）` : `已揭榜成功${count}项`,
   solved: (count: number) => `验收通过${count}项`,
   services: (count: number) => `服务记录${count}次`,
+  activeStations: (count: number) => `运行中工作站${count}个`,
   rated: (average: number, count: number) => `企业评价${average.toFixed(1)}分（${count}次）`,
   availability: {
     available: '近期可承接',
@@ -201,6 +205,8 @@ export function rankExperts(
 
 /** Whether a society's discipline is one the industry needs (茶学 ~ 茶学, 药学 ~ 中药学). */
 export function disciplineFit(societyDiscipline: string, wanted: string[]): number {
+  // A society without a discipline fits nothing ('' is a substring of every name).
+  if (societyDiscipline.trim() === '') return 0;
   const index = wanted.findIndex(
     (d) => d === societyDiscipline || d.includes(societyDiscipline) || societyDiscipline.includes(d),
   );
@@ -260,15 +266,15 @@ export function rankSocieties(
     .sort((a, b) => b.score - a.score);
 }
 
-/** What the platform knows of an expert beyond the profile (track-record.ts), as ranking input. */
-export interface PlatformSignals {
-  registered: boolean;
-  awarded: number;
-  solved: number;
-  awardedInIndustry: number;
-  services: number;
-  ratingAverage: number | null;
-  ratings: number;
+/**
+ * What the platform knows of a candidate beyond the profile (track-record.ts), as ranking input:
+ * the track record experts and societies share, plus what only one of them has.
+ */
+export interface PlatformSignals extends TrackRecord {
+  /** Experts: has an account, so the availability shown was set by the expert. */
+  registered?: boolean;
+  /** Societies: stations (学会工作站, 专家服务站) running now. */
+  activeStations?: number;
 }
 
 /** Track record in units (search/matching-settings.ts `platformSignalWeights.units`), never negative. */
@@ -282,6 +288,7 @@ export function trackRecordUnits(record: PlatformSignals): number {
       u.awarded * Math.max(0, record.awarded - record.solved) +
       u.awardedInIndustry * record.awardedInIndustry +
       u.service * record.services +
+      u.activeStation * (record.activeStations ?? 0) +
       ratingUnits,
   );
 }
@@ -291,28 +298,31 @@ function trackRecordReasons(record: PlatformSignals): string[] {
   if (record.awarded > 0) reasons.push(matchReasons.awarded(record.awarded, record.awardedInIndustry));
   if (record.solved > 0) reasons.push(matchReasons.solved(record.solved));
   if (record.services > 0) reasons.push(matchReasons.services(record.services));
+  if (record.activeStations) reasons.push(matchReasons.activeStations(record.activeStations));
   if (record.ratingAverage !== null && record.ratings > 0)
     reasons.push(matchReasons.rated(record.ratingAverage, record.ratings));
   return reasons;
 }
 
 /**
- * The final touch on a challenge's expert list: availability scales the score (unavailable experts
- * sink), a track record on the platform adds a saturating bonus proportional to the candidate's own
- * relative score, and both become reasons. Availability is stated only for registered experts (an
- * imported profile's availability is a default nobody confirmed). Without signals nothing moves.
+ * The final touch on a challenge's expert or society list: availability scales the score
+ * (unavailable experts sink; societies have none), a track record on the platform adds a saturating
+ * bonus proportional to the candidate's own relative score, and both become reasons. Availability is
+ * stated only for registered experts (an imported profile's availability is a default nobody
+ * confirmed). Without signals nothing moves.
  */
-export function applyPlatformSignals<T extends { availability?: string | undefined }>(
+export function applyPlatformSignals<T>(
   ranked: Array<Ranked<T>>,
   signals: ReadonlyMap<string, PlatformSignals>,
   idOf: (document: T) => string,
+  availabilityOf: (document: T) => string | undefined = () => undefined,
 ): Array<Ranked<T>> {
   const w = platformSignalWeights;
   const top = Math.max(0, ...ranked.map((r) => r.score));
   if (top <= 0) return ranked;
   return ranked
     .map((r) => {
-      const availability = r.document.availability ?? 'available';
+      const availability = availabilityOf(r.document) ?? 'available';
       const record = signals.get(idOf(r.document));
       const units = record ? trackRecordUnits(record) : 0;
       const strength = units / (units + w.halfAtUnits);
