@@ -208,5 +208,7 @@ describe('milestones', () => {
     );
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // The reward fact names the tranches in words, not as a bare "(20/30/50)".
+    expect(html).toContain('分 3 期：20% / 30% / 50%');
   });
 });

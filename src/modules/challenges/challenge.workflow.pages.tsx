@@ -504,7 +504,8 @@ async function ManagePage(props: {
           <div>
             <dt>{messages.challenge.reward}</dt>
             <dd>
-              {w.reward_wan} {messages.challenge.rewardUnit}（{w.reward_tranches.join('/')}）
+              {w.reward_wan} {messages.challenge.rewardUnit}
+              {w.reward_tranches.length > 1 ? `（${p.tranches(w.reward_tranches)}）` : `（${p.paidOnce}）`}
             </dd>
           </div>
           <div>
