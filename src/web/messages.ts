@@ -649,7 +649,8 @@ export const messages = {
     },
     pages: {
       workspace: '我的工作台',
-      tranches: (percents: number[]) => `分 ${percents.length} 期：${percents.map((t) => `${t}%`).join(' / ')}`,
+      tranches: (percents: number[]) =>
+        `分 ${percents.length} 期：${percents.map((t) => `${t}%`).join(' / ')}`,
       paidOnce: '一次性支付',
       myChallenges: '我发布的榜单',
       myBids: '我的揭榜申请',
