@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('an enterprise in a browser', (
     await expect(experts.first().locator('a').first().textContent()).resolves.toBe('李研究员');
     await expect(experts.first().locator('.score').textContent()).resolves.toMatch(/匹配度 \d+/);
     const reasons = await experts.first().locator('.reasons li').allTextContents();
-    expect(reasons.join(' ')).toMatch(/匹配: .*(干燥|烘干|辣椒)/);
+    expect(reasons.join(' ')).toMatch(/匹配：.*(干燥|烘干|辣椒)/);
     expect(reasons).toContain('同在遵义市');
     await expect(page.getByTestId('recommended-societies').textContent()).resolves.toContain(
       '贵州省食品科学技术学会',

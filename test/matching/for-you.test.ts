@@ -118,7 +118,7 @@ describe('GET /api/v1/me/recommended-challenges (为你推荐)', () => {
     const body = await res.json();
     expect(body.basis).toMatchObject({ kind: 'expert', id: ids.liProfile, name: '李研究员' });
     expect(body.data[0]).toMatchObject({ id: ids.chili, bid_submitted: false, reward_wan: 50 });
-    expect(body.data[0].reasons.join(' ')).toMatch(/匹配: .*(干燥|烘干|辣椒)/);
+    expect(body.data[0].reasons.join(' ')).toMatch(/匹配：.*(干燥|烘干|辣椒)/);
     expect(body.data[0].reasons).toContain('同在遵义市');
     const listed = body.data.map((c: { id: string }) => c.id);
     expect(listed).not.toContain(ids.closed);

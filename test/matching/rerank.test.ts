@@ -93,7 +93,7 @@ describe('expert ranking', () => {
     const [first] = rankExperts(candidates, '520321');
 
     expect(first?.document.key).toBe('E1');
-    expect(first?.reasons).toEqual(['匹配: 褐变、干燥', '同在遵义市']);
+    expect(first?.reasons).toEqual(['匹配：褐变、干燥', '同在遵义市']);
   });
 });
 
@@ -108,7 +108,7 @@ describe('society track record (applyPlatformSignals)', () => {
       region_code: '520100',
     },
     score,
-    reasons: ['学科对口: 食品科学与工程'],
+    reasons: ['学科对口：食品科学与工程'],
   });
   const noRecord: PlatformSignals = {
     awarded: 0,
@@ -141,7 +141,7 @@ describe('society track record (applyPlatformSignals)', () => {
 
     expect(ranked.map((r) => r.document.id)).toEqual(['b', 'a']);
     expect(ranked[0]?.reasons).toEqual([
-      '学科对口: 食品科学与工程',
+      '学科对口：食品科学与工程',
       '已揭榜成功1项（同行业1项）',
       '验收通过1项',
       '服务记录3次',
@@ -175,7 +175,7 @@ describe('regions and disciplines', () => {
     expect(disciplineFit('药学', ['中药学'])).toBeGreaterThan(0);
     expect(disciplineFit('采矿工程', ['茶学'])).toBe(0);
     // A society that left its discipline blank fits nothing (it used to fit everything, with an
-    // empty "学科对口: " reason, since '' is a substring of every name).
+    // empty "学科对口：" reason, since '' is a substring of every name).
     expect(disciplineFit('', ['茶学', '园艺学'])).toBe(0);
     expect(disciplineFit('  ', ['茶学'])).toBe(0);
   });

@@ -129,7 +129,7 @@ const openForBidsFilter = (now: Date) => [
  *
  * @example
  *   const { basis, data } = await recommendChallengesForUser(deps, user, 10);
- *   // data[0] = { title: '辣椒烘干后颜色发暗', score: 0.91, reasons: ['匹配: 干燥、褐变'], ... }
+ *   // data[0] = { title: '辣椒烘干后颜色发暗', score: 0.91, reasons: ['匹配：干燥、褐变'], ... }
  */
 export async function recommendChallengesForUser(
   deps: Pick<AppDeps, 'db' | 'search' | 'indexes' | 'clock' | 'matcher'>,

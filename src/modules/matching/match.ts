@@ -272,7 +272,7 @@ export interface MatcherOptions {
  * @example
  * const matcher = createMatcher(loadMatchingResources(repoRoot));
  * const experts = await matcher.matchExperts(search, challenge, { indexUid: 'experts', limit: 10 });
- * // [{ id, key, name: '王教授', score: 0.93, reasons: ['匹配: 干燥、品质调控', '同在遵义市'] }, ...]
+ * // [{ id, key, name: '王教授', score: 0.93, reasons: ['匹配：干燥、品质调控', '同在遵义市'] }, ...]
  */
 export function createMatcher(lexicon: MatchingLexicon, options: MatcherOptions = {}): Matcher {
   const extractor = createKeywordExtractor({

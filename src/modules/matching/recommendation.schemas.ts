@@ -19,7 +19,7 @@ const match = z.object({
   score: z.number().openapi({ description: '匹配分（仅在同一列表内可比）' }),
   reasons: z.array(z.string()).openapi({
     description:
-      '推荐理由，如「匹配: 干燥、品质调控」「同在遵义市」「已揭榜成功2项（同行业1项）」「运行中工作站1个」',
+      '推荐理由，如「匹配：干燥、品质调控」「同在遵义市」「已揭榜成功2项（同行业1项）」「运行中工作站1个」',
   }),
 });
 

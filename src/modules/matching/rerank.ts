@@ -22,10 +22,10 @@ import type { TrackRecord } from './track-record.js';
 
 /** Reason texts shown to users, in one place. */
 export const matchReasons = {
-  matchedTerms: (terms: string[]) => `匹配: ${terms.join('、')}`,
+  matchedTerms: (terms: string[]) => `匹配：${terms.join('、')}`,
   sameRegion: (regionName: string) => `同在${regionName}`,
-  disciplineFit: (discipline: string) => `学科对口: ${discipline}`,
-  strongMembers: (names: string[]) => `会员专家匹配: ${names.join('、')}`,
+  disciplineFit: (discipline: string) => `学科对口：${discipline}`,
+  strongMembers: (names: string[]) => `会员专家匹配：${names.join('、')}`,
   awarded: (count: number, inIndustry: number) =>
     inIndustry > 0 ? `已揭榜成功${count}项（同行业${inIndustry}项）` : `已揭榜成功${count}项`,
   solved: (count: number) => `验收通过${count}项`,
