@@ -152,7 +152,13 @@ describe('personal API tokens', () => {
     expect(
       (await ctx.app.request(url('/api/v1/me'), { headers: { Authorization: `Bearer ${token}` } })).status,
     ).toBe(401);
-    const audit = await ctx.db.selectFrom('audit_log').select('action').where('target_id', '=', id).execute();
+    // Ordered by id: without an ORDER BY, PostgreSQL promises no order (the other audit checks order too).
+    const audit = await ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['api_token.created', 'api_token.revoked']);
   });
 

@@ -80,16 +80,27 @@ describe('password reset', () => {
 });
 
 describe('rate limits (counted in PostgreSQL)', () => {
+  /**
+   * The limits count in fixed windows (15 min for logins) aligned to the clock. With the real clock a
+   * test whose attempts straddle a window boundary would see the count start again and no 429; the
+   * apps here read one frozen instant, so all attempts of a test fall into one window.
+   */
+  const frozenClock = () => {
+    const at = new Date();
+    return () => at;
+  };
+
   test('after 10 attempts on one account within 15 minutes, login answers 429 with Retry-After', async () => {
+    const app = createApp({ ...ctx.deps, clock: frozenClock() });
     const user = await newUser(ctx.db, 'expert');
     for (let i = 0; i < 10; i++) {
-      const res = await ctx.app.request(
+      const res = await app.request(
         url('/api/v1/session'),
         jsonRequest('POST', { email: user.email, password: `wrong-password-${i}` }),
       );
       expect(res.status).toBe(401);
     }
-    const blocked = await ctx.app.request(
+    const blocked = await app.request(
       url('/api/v1/session'),
       jsonRequest('POST', { email: user.email, password: 'wrong-again-xx' }),
     );
@@ -104,13 +115,14 @@ describe('rate limits (counted in PostgreSQL)', () => {
   });
 
   test('an unknown account is limited exactly like a known one', async () => {
+    const app = createApp({ ...ctx.deps, clock: frozenClock() });
     for (let i = 0; i < 10; i++) {
-      await ctx.app.request(
+      await app.request(
         url('/api/v1/session'),
         jsonRequest('POST', { email: 'nobody-here@example.cn', password: `wrong-password-${i}` }),
       );
     }
-    const res = await ctx.app.request(
+    const res = await app.request(
       url('/api/v1/session'),
       jsonRequest('POST', { email: 'nobody-here@example.cn', password: 'x-x-x-x-x-x' }),
     );
@@ -119,7 +131,8 @@ describe('rate limits (counted in PostgreSQL)', () => {
 
   test('the per-IP limit is shared by two app instances on one database', async () => {
     const ip = '203.0.113.7';
-    const make = () => createApp({ ...ctx.deps, clientIp: () => ip });
+    const clock = frozenClock();
+    const make = () => createApp({ ...ctx.deps, clientIp: () => ip, clock });
     const [a, b] = [make(), make()];
     for (let i = 0; i < 30; i++) {
       const app = i % 2 === 0 ? a : b;

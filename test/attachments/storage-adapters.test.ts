@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort } from '../../src/node/free-port.js';
 import { createLocalStorage } from '../../src/node/local-storage.js';
 import { createS3Storage } from '../../src/storage/s3-storage.js';
 import type { StorageAdapter } from '../../src/storage/storage.js';
@@ -20,15 +19,16 @@ let s3Endpoint: string;
 beforeAll(async () => {
   const s3dir = await mkdtemp(path.join(tmpdir(), 'jiebang-s3rver-'));
   dirs.push(s3dir);
-  const port = await freePort();
+  // Port 0: the OS assigns a port to the listening socket itself. (A port found free beforehand could
+  // be taken by another process before s3rver binds it.)
   s3server = new S3rver({
-    port,
+    port: 0,
     address: '127.0.0.1',
     silent: true,
     directory: s3dir,
     configureBuckets: [{ name: 'jiebang-attachments', configs: [] }],
   });
-  await s3server.run();
+  const { port } = await s3server.run();
   s3Endpoint = `http://127.0.0.1:${port}`;
   s3 = createS3Storage({
     endpoint: s3Endpoint,

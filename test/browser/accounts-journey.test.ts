@@ -179,6 +179,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('accounts in a browser', () => 
     await page.goto(url(link));
     await page.getByLabel('新密码').fill('另一个新密码-黔东南-2028');
     await page.getByRole('button', { name: '设置新密码' }).click();
+    // click() returns once the answer page is committed, not parsed; count() does not wait, so the
+    // page must have loaded first.
+    await page.waitForLoadState();
     await expect(page.locator('.form-errors').count()).resolves.toBe(1);
     await expect(page.locator('.form-errors').textContent()).resolves.not.toContain('密码已重置');
     expect(errors).toEqual([]);

@@ -261,6 +261,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('a station in a browser', () =>
     // Nothing picked: every required picker says so, in Chinese, and nothing is stored.
     await page.locator('input[name="name"]').fill('贵州省茶叶学会安顺工作站');
     await page.getByRole('button', { name: '提交申请' }).click();
+    // click() returns once the answer page is committed, not parsed; count() does not wait, so the
+    // page must have loaded first.
+    await page.waitForLoadState();
     await expect(page.locator('[data-field-error="host_organisation_id"]').count()).resolves.toBe(1);
     await expect(page.locator('[data-field-error="region_code"]').count()).resolves.toBe(1);
     await expect(page.locator('[data-field-error="industry_codes"]').count()).resolves.toBe(1);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reindexAll } from '../../src/search/reindex.js';
+import { awaitTask } from '../../src/search/tasks.js';
 import { newChallenge, newEnterprise } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
@@ -19,8 +20,13 @@ describe('search:reindex', () => {
   it('rebuilds into a fresh index and swaps it in while searches keep answering in full', async () => {
     const index = ctx.searchAdmin.index(ctx.indexes.uid('challenges'));
     // Corrupt the live index to prove the rebuild comes from PostgreSQL, not from the old index.
-    await index.deleteDocuments({ filter: 'reward_wan >= 0' }).waitTask();
-    await index.addDocuments([{ id: 'stale-doc', title: '不该存在的文档', status: 'published' }]).waitTask();
+    // awaitTask, not waitTask(): the client's default wait gives up after 5 s, and on the engine every
+    // test file shares these tasks may queue behind another file's batches for longer than that.
+    await awaitTask(index.deleteDocuments({ filter: 'reward_wan >= 0' }), 'corrupt: delete');
+    await awaitTask(
+      index.addDocuments([{ id: 'stale-doc', title: '不该存在的文档', status: 'published' }]),
+      'corrupt: stale document',
+    );
 
     let searching = true;
     const statuses: number[] = [];

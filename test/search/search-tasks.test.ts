@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Meilisearch, MeilisearchTaskTimeOutError } from 'meilisearch';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedMeilisearch, startEmbeddedMeilisearch } from '../../src/node/embedded-meilisearch.js';
+import { freePort } from '../../src/node/free-port.js';
 import { awaitTask, finishedTasks, type TaskPolling } from '../../src/search/tasks.js';
 
 // Small windows so that a batch of a few seconds on any machine spans many of them.
@@ -15,14 +20,24 @@ const pollBudget = (elapsedMs: number) =>
   5;
 
 let polls = 0;
+let meili: EmbeddedMeilisearch;
 let client: Meilisearch;
 const uid = `tasks_test_${randomUUID().slice(0, 8)}`;
 
-beforeAll(() => {
+beforeAll(async () => {
+  // Its own engine: the batches below keep an engine busy for seconds, and Meilisearch runs one
+  // task at a time across all its indexes. On the shared engine every other test file's tasks (its
+  // index settings, outbox pushes, the index deletes of TestContext.close() that wait 5 s) queued
+  // behind them, and timed out on a loaded machine.
+  meili = await startEmbeddedMeilisearch({
+    dataDir: await mkdtemp(path.join(tmpdir(), 'jiebang-meili-tasks-')),
+    port: await freePort(),
+    ephemeral: true,
+  });
   // The real engine, through a fetch that counts the task polls.
   client = new Meilisearch({
-    host: inject('meiliUrl'),
-    apiKey: inject('meiliMasterKey'),
+    host: meili.url,
+    apiKey: meili.masterKey,
     httpClient: async (input, init) => {
       if (/\/tasks\/\d+/.test(String(input))) polls++;
       const response = await fetch(input, init);
@@ -31,9 +46,9 @@ beforeAll(() => {
       return text === '' ? undefined : JSON.parse(text);
     },
   });
-});
+}, 60_000);
 afterAll(async () => {
-  await client.deleteIndex(uid).waitTask();
+  await meili?.stop();
 });
 
 /** Enqueues (without awaiting it) a batch that keeps the engine busy for a few seconds. */
@@ -47,11 +62,19 @@ const tinyTask = () => client.index(uid).updateSettings({ filterableAttributes: 
 describe('waiting for Meilisearch tasks', () => {
   it('gives up at the deadline, not at the end of a polling window', async () => {
     await keepEngineBusy();
+    // Enqueued before the clock starts: how long the busy engine takes to answer the enqueue is not
+    // what is measured (on a loaded machine that alone could use up a tight bound).
+    const enqueued = tinyTask();
+    await enqueued;
+    // A second window far longer than the deadline: a wait that ran to the end of its window would
+    // take 5 s (or end with the batch, succeeding), so the bound below has seconds of slack for a
+    // slow machine and still tells the two apart.
+    const longWindows: TaskPolling = { ...polling, after: { windowMs: 5_000, intervalMs: 50 } };
     const started = Date.now();
-    await expect(awaitTask(tinyTask(), 'settings', { timeoutMs: 150, polling })).rejects.toBeInstanceOf(
-      MeilisearchTaskTimeOutError,
-    );
-    expect(Date.now() - started).toBeLessThan(polling.after.windowMs + 150);
+    await expect(
+      awaitTask(enqueued, 'settings', { timeoutMs: 150, polling: longWindows }),
+    ).rejects.toBeInstanceOf(MeilisearchTaskTimeOutError);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('polls fast at first, then slower, and still sees the task through a long batch', async () => {
@@ -63,7 +86,7 @@ describe('waiting for Meilisearch tasks', () => {
     expect(task.status).toBe('succeeded');
     // Every 5 ms throughout would be ~elapsed/6 polls; the slower phase keeps it under this budget.
     expect(polls).toBeLessThanOrEqual(pollBudget(elapsed));
-  });
+  }, 60_000);
 
   it('waits for a list of tasks in order and returns each whatever its status', async () => {
     const ok = (await client.index(uid).addDocuments([{ id: -1, text: '辣椒' }])).taskUid;

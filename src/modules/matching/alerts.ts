@@ -215,7 +215,12 @@ async function pendingChallenges(deps: AlertDeps, now: Date): Promise<PendingCha
     .where('c.published_at', '>=', new Date(now.getTime() - ALERT_WINDOW_DAYS * 86_400_000))
     // Only challenges published after the oldest alert can match one (an alert never reaches back),
     // so with no alerts nothing is pending: a bulk publish of 100,000 challenges costs nothing here.
-    .where(sql<boolean>`c.published_at >= (select min(created_at) from saved_searches)`)
+    // Compared in whole milliseconds, as the hit checks below compare (both as JS Dates): published_at
+    // comes from the app clock (milliseconds), created_at from now() (microseconds), so a challenge
+    // published in the millisecond its alert was saved would otherwise never be pending.
+    .where(
+      sql<boolean>`c.published_at >= date_trunc('milliseconds', (select min(created_at) from saved_searches))`,
+    )
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
