@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { unreadBadgeText } from '../modules/notifications/unread-badge.js';
 import { messages } from './messages.js';
@@ -15,36 +16,41 @@ export function Layout(props: {
   const title = props.title
     ? `${props.title} - ${messages.site.name}`
     : `${messages.site.name} | ${messages.site.tagline}`;
+  // Without the doctype every page rendered in quirks mode (forms took a bottom margin, line
+  // heights and table fonts followed old-browser rules).
   return (
-    <html lang="zh-CN">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{title}</title>
-        <link rel="stylesheet" href="/assets/site.css" />
-        <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg" />
-      </head>
-      <body>
-        <header class="site">
-          <div class="inner">
-            <a class="logo" href="/">
-              {messages.site.name}
-            </a>
-            <span class="tagline">{messages.site.tagline}</span>
-            <nav>
-              <a href="/challenges">{messages.site.allChallenges}</a>
-              <a href="/experts">{messages.supply.nav.experts}</a>
-              <a href="/societies">{messages.supply.nav.societies}</a>
-              <a href="/capabilities">{messages.supply.nav.capabilities}</a>
-              <a href="/api/docs">{messages.site.apiDocs}</a>
-              <AccountNav account={props.account} />
-            </nav>
-          </div>
-        </header>
-        <main>{props.children}</main>
-        <footer class="site">{messages.site.footer}</footer>
-      </body>
-    </html>
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="zh-CN">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{title}</title>
+          <link rel="stylesheet" href="/assets/site.css" />
+          <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg" />
+        </head>
+        <body>
+          <header class="site">
+            <div class="inner">
+              <a class="logo" href="/">
+                {messages.site.name}
+              </a>
+              <span class="tagline">{messages.site.tagline}</span>
+              <nav>
+                <a href="/challenges">{messages.site.allChallenges}</a>
+                <a href="/experts">{messages.supply.nav.experts}</a>
+                <a href="/societies">{messages.supply.nav.societies}</a>
+                <a href="/capabilities">{messages.supply.nav.capabilities}</a>
+                <a href="/api/docs">{messages.site.apiDocs}</a>
+                <AccountNav account={props.account} />
+              </nav>
+            </div>
+          </header>
+          <main>{props.children}</main>
+          <footer class="site">{messages.site.footer}</footer>
+        </body>
+      </html>
+    </>
   );
 }
 

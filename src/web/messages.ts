@@ -649,9 +649,12 @@ export const messages = {
     },
     pages: {
       workspace: '我的工作台',
-      tranches: (percents: number[]) =>
-        `分 ${percents.length} 期：${percents.map((t) => `${t}%`).join(' / ')}`,
-      paidOnce: '一次性支付',
+      paymentTerms: '支付方式',
+      /** 分 3 期：40% / 30% / 30%, or 一次性支付 for a single tranche. */
+      tranchesText: (percents: number[]) =>
+        percents.length > 1
+          ? `分 ${percents.length} 期：${percents.map((t) => `${t}%`).join(' / ')}`
+          : '一次性支付',
       myChallenges: '我发布的榜单',
       myBids: '我的揭榜申请',
       myInvitations: '揭榜邀请',

@@ -16,11 +16,12 @@ main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
 .hero h1{margin:0 0 6px;font-size:26px}.hero p{margin:0 0 18px;color:var(--muted)}
 form.search{display:flex;gap:8px}
 form.search input[type=search]{flex:1;font-size:16px;padding:10px 14px;border:1px solid #c9ced6;border-radius:8px}
-button,.button{background:var(--brand);color:#fff;border:0;border-radius:8px;padding:10px 18px;font-size:15px;cursor:pointer}
+button,.button{background:var(--brand);color:#fff;border:0;border-radius:8px;padding:10px 18px;font-size:15px;line-height:1.4;font-family:inherit;cursor:pointer}
 button:hover{background:var(--brand-dark)}
 .layout{display:grid;grid-template-columns:240px 1fr;gap:24px}
 @media (max-width:800px){.layout{grid-template-columns:1fr}.layout>*{min-width:0}}
 button,.button{white-space:nowrap}a.button{display:inline-block}a.button:hover{text-decoration:none;background:var(--brand-dark)}
+.engagement form{display:grid;gap:8px;max-width:720px;margin-top:12px}.engagement textarea{width:100%;box-sizing:border-box;font:inherit;padding:8px 10px;border:1px solid #c9ced6;border-radius:8px}.engagement form button{justify-self:start}
 .reasons{margin:6px 0 10px;padding-left:20px;font-size:14px;color:var(--muted)}.score{font-size:13px;font-weight:600;color:var(--brand);margin-left:4px}
 /* Phones: each facet is one row of chips that scrolls sideways, so the results start on the first
    screen instead of below twenty facet lines; wide tables scroll inside the page, not the page. */
@@ -63,7 +64,7 @@ footer.site{text-align:center;color:var(--muted);font-size:13px;padding:24px}
 .notice{background:#e6f4ea;color:var(--ok);border-radius:8px;padding:10px 14px;margin-bottom:14px;word-break:break-all}
 table.list{width:100%;border-collapse:collapse;font-size:14px}table.list th,table.list td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line)}
 form.inline{display:inline}button.link{background:none;color:var(--brand);padding:0;font-size:14px}
-.row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
+.row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}.row>form.inline{display:flex}
 .nav-logout button{background:none;padding:0;font-size:inherit;font-family:inherit;line-height:inherit;color:#fff;opacity:.92}
 fieldset.picker-list{border:1px solid var(--line);border-radius:8px;padding:8px 12px}fieldset.picker-list legend{font-weight:600;font-size:14px}
 .picker-items{max-height:14em;overflow:auto;display:flex;flex-direction:column}.picker-items label{font-weight:400}

@@ -210,5 +210,9 @@ describe('milestones', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     // The reward fact names the tranches in words, not as a bare "(20/30/50)".
     expect(html).toContain('分 3 期：20% / 30% / 50%');
+    const publicHtml = await (await page(`/challenges/${id}`)).text();
+    expect(publicHtml).toMatch(
+      /<dt>支付方式<\/dt><dd data-testid="reward-tranches">分 3 期：20% \/ 30% \/ 50%<\/dd>/,
+    );
   });
 });

@@ -23,7 +23,7 @@ describe('server-rendered pages in Chinese', () => {
     const res = await ctx.app.request('/');
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain('<html lang="zh-CN">');
+    expect(html.startsWith('<!DOCTYPE html><html lang="zh-CN">')).toBe(true); // standards mode, not quirks
     expect(html).toContain('揭榜 · Jiebang');
     expect(html).toContain('name="q"');
     expect(html).toContain('辣椒热风干燥后色泽发暗问题攻关');

@@ -250,10 +250,8 @@ export function challengePages(deps: AppDeps) {
                 <dd>{dateOnly(detail.delivery_deadline)}</dd>
               </div>
               <div>
-                <dt>{fl.fields.reward_tranches}</dt>
-                <dd data-testid="reward-tranches">
-                  {detail.reward_tranches.map((t) => `${t}%`).join(' / ')}
-                </dd>
+                <dt>{fl.pages.paymentTerms}</dt>
+                <dd data-testid="reward-tranches">{fl.pages.tranchesText(detail.reward_tranches)}</dd>
               </div>
               {detail.disciplines.length > 0 && (
                 <div>

@@ -462,21 +462,26 @@ async function ManagePage(props: {
         )}
         {(owner || actor.role === 'operator') &&
           ['draft', 'under_review', 'returned', 'published', 'bidding_closed'].includes(w.status) && (
-            <form method="post" action={action('withdraw')} class="row">
-              <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
-              <div class="field">
-                <button type="submit">{p.withdraw}</button>
-              </div>
-            </form>
+            // Destructive actions get their own titled panel, apart from the everyday ones above.
+            <Panel title={p.withdraw}>
+              <form method="post" action={action('withdraw')} class="row">
+                <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
+                <div class="field">
+                  <button type="submit">{p.withdraw}</button>
+                </div>
+              </form>
+            </Panel>
           )}
         {(owner || actor.role === 'operator') &&
           ['bidding_closed', 'awarded', 'in_delivery'].includes(w.status) && (
-            <form method="post" action={action('fail')} class="row">
-              <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
-              <div class="field">
-                <button type="submit">{p.markFailed}</button>
-              </div>
-            </form>
+            <Panel title={p.markFailed}>
+              <form method="post" action={action('fail')} class="row">
+                <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
+                <div class="field">
+                  <button type="submit">{p.markFailed}</button>
+                </div>
+              </form>
+            </Panel>
           )}
         {actor.role === 'operator' && w.status === 'under_review' && (
           <Panel title={f.review.publish}>
@@ -504,8 +509,7 @@ async function ManagePage(props: {
           <div>
             <dt>{messages.challenge.reward}</dt>
             <dd>
-              {w.reward_wan} {messages.challenge.rewardUnit}
-              {w.reward_tranches.length > 1 ? `（${p.tranches(w.reward_tranches)}）` : `（${p.paidOnce}）`}
+              {w.reward_wan} {messages.challenge.rewardUnit}（{p.tranchesText(w.reward_tranches)}）
             </dd>
           </div>
           <div>
