@@ -12,6 +12,7 @@ import { deriveSearchKeys } from '../../src/node/search-keys.js';
 import { createSearchClient, searchIndexes } from '../../src/search/client.js';
 import { drainOutboxOnce } from '../../src/search/outbox.js';
 import { applyIndexSettings } from '../../src/search/settings.js';
+import { awaitTask } from '../../src/search/tasks.js';
 
 /**
  * An isolated world for one test file: its own database cloned from the migrated template, its own
@@ -86,12 +87,27 @@ export async function createTestContext(
         n = await drainOutboxOnce({ db, admin: searchAdmin, indexes, logger })
       )
         total += n;
+      // A push the engine refused stays in the outbox for a retry and the drain ends quietly; say so
+      // here instead of letting the test fail later on a document that never arrived.
+      const failed = await db
+        .selectFrom('search_outbox')
+        .select(['entity', 'entity_id', 'last_error'])
+        .where('last_error', 'is not', null)
+        .limit(5)
+        .execute();
+      if (failed.length > 0)
+        throw new Error(
+          `search outbox push failed: ${failed.map((f) => `${f.entity} ${f.entity_id}: ${f.last_error}`).join('; ')}`,
+        );
       return total;
     },
     async close() {
       await db.destroy();
       for (const index of (await searchAdmin.getIndexes({ limit: 1000 })).results) {
-        if (index.uid.startsWith(indexes.prefix)) await searchAdmin.deleteIndex(index.uid).waitTask();
+        // The shared engine runs one task at a time: under load a delete may queue for longer than
+        // the client's default 5 s wait, so wait as long as a reindex may.
+        if (index.uid.startsWith(indexes.prefix))
+          await awaitTask(searchAdmin.deleteIndex(index.uid), `delete ${index.uid}`, { timeoutMs: 120_000 });
       }
       if (!options.databaseUrl) {
         const admin = new pg.Client({ connectionString: inject('postgresAdminUrl') });
