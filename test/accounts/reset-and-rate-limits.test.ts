@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { jsonRequest, logInAs, newUser } from '../support/account-factories.js';
+import { jsonRequest, logInAs, newUser, PERSONA_PASSWORD } from '../support/account-factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 let ctx: TestContext;
@@ -111,7 +111,45 @@ describe('rate limits (counted in PostgreSQL)', () => {
       .select('hits')
       .where('bucket', '=', `login:account:${user.email}`)
       .executeTakeFirstOrThrow();
-    expect(row.hits).toBe(11);
+    // The refused attempt did no password work and counts as no further failure.
+    expect(row.hits).toBe(10);
+    // Even the right password waits out the window now.
+    const right = await app.request(
+      url('/api/v1/session'),
+      jsonRequest('POST', { email: user.email, password: PERSONA_PASSWORD }),
+    );
+    expect(right.status).toBe(429);
+  });
+
+  test('forty people behind one office address all sign in; failures from it are still limited', async () => {
+    const ip = '198.51.100.20';
+    const app = createApp({ ...ctx.deps, clientIp: () => ip, clock: frozenClock() });
+    const trainees = await Promise.all(Array.from({ length: 40 }, () => newUser(ctx.db, 'expert')));
+    for (const trainee of trainees) {
+      const res = await app.request(
+        url('/api/v1/session'),
+        jsonRequest('POST', { email: trainee.email, password: PERSONA_PASSWORD }),
+      );
+      expect(res.status, trainee.email).toBe(200);
+    }
+    for (let i = 0; i < 30; i++) {
+      const res = await app.request(
+        url('/api/v1/session'),
+        jsonRequest('POST', { email: `guess${i}@example.cn`, password: 'wrong-password' }),
+      );
+      expect(res.status).toBe(401);
+    }
+    const after = await app.request(
+      url('/api/v1/session'),
+      jsonRequest('POST', { email: trainees[0]!.email, password: PERSONA_PASSWORD }),
+    );
+    expect(after.status).toBe(429);
+    const attempts = await ctx.db
+      .selectFrom('rate_limits')
+      .select('hits')
+      .where('bucket', '=', `login:attempts:${ip}`)
+      .executeTakeFirstOrThrow();
+    expect(attempts.hits).toBe(71);
   });
 
   test('an unknown account is limited exactly like a known one', async () => {

@@ -7,7 +7,14 @@ import { type AuditActor, recordAudit } from '../audit/audit.js';
 import type { SignupInput } from './account.schemas.js';
 import { createApiToken, revokeApiToken } from './api-tokens.js';
 import { burnPasswordCheck, hashPassword, needsRehash, passwordProblem, verifyPassword } from './password.js';
-import { enforceRateLimits, loginLimits, resetLimits, signupLimits } from './rate-limit.js';
+import {
+  checkRateLimits,
+  countRateLimitHits,
+  enforceRateLimits,
+  loginLimits,
+  resetLimits,
+  signupLimits,
+} from './rate-limit.js';
 import { newSecretToken, parseSecretToken, secretMatches } from './secret-token.js';
 import {
   createSession,
@@ -89,11 +96,14 @@ export async function signUp(deps: AppDeps, input: SignupInput, meta: RequestMet
 
 /**
  * Same answer and the same argon2 work whether or not the account exists: an unknown email is
- * checked against a dummy hash. Rate limits count per IP and per submitted email.
+ * checked against a dummy hash. Failed attempts are limited per IP and per submitted email, and
+ * refused before any password work once either limit is reached; successful ones never count.
  */
 export async function logIn(deps: AppDeps, input: { email: string; password: string }, meta: RequestMeta) {
   const now = deps.clock();
-  await enforceRateLimits(deps.db, now, [loginLimits.perIp(meta.ip), loginLimits.perAccount(input.email)]);
+  const failureLimits = [loginLimits.perIp(meta.ip), loginLimits.perAccount(input.email)];
+  await enforceRateLimits(deps.db, now, [loginLimits.attemptsPerIp(meta.ip)]);
+  await checkRateLimits(deps.db, now, failureLimits);
   const user = await deps.db
     .selectFrom('users')
     .select([...userColumns, 'password_hash'])
@@ -101,9 +111,13 @@ export async function logIn(deps: AppDeps, input: { email: string; password: str
     .executeTakeFirst();
   if (!user?.password_hash) {
     await burnPasswordCheck(input.password);
+    await countRateLimitHits(deps.db, now, failureLimits);
     throw new AppError('INVALID_CREDENTIALS');
   }
-  if (!(await verifyPassword(user.password_hash, input.password))) throw new AppError('INVALID_CREDENTIALS');
+  if (!(await verifyPassword(user.password_hash, input.password))) {
+    await countRateLimitHits(deps.db, now, failureLimits);
+    throw new AppError('INVALID_CREDENTIALS');
+  }
   const rehash = needsRehash(user.password_hash) ? await hashPassword(input.password) : null;
   const { password_hash: _, ...view } = user;
   return deps.db.transaction().execute(async (trx) => {
