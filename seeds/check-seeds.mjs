@@ -221,6 +221,89 @@ for (const s of demoStations) {
 if (stationPrefectures.size < 3)
   fail(`stations: running stations in only ${stationPrefectures.size} prefectures`);
 
+// capabilities (demo): owned by a demo expert or a demo society; content as capabilityBody accepts it
+const capabilities = load('demo/capabilities.json').capabilities;
+uniq('capabilities', capabilities, 'key');
+uniq(
+  'capabilities',
+  capabilities.map((c) => c.content ?? {}),
+  'title',
+);
+const capabilityKinds = new Set(['achievement', 'patent', 'service', 'equipment', 'standard']);
+const capabilityModes = new Set(['转让', '许可', '合作开发', '技术咨询', '技术服务']);
+const contentKeys = new Set([
+  'kind',
+  'title',
+  'description',
+  'fields',
+  'industry_code',
+  'trl',
+  'cooperation_modes',
+  'price_negotiable',
+  'price_min_wan',
+  'price_max_wan',
+  'region_code',
+]);
+const challengeIndustries = new Set(challenges.map((c) => c.industry_code));
+const isWan = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1_000_000;
+for (const c of capabilities) {
+  const owners = Object.keys(c.owner ?? {});
+  if (owners.length !== 1 || !['expert', 'organisation'].includes(owners[0]))
+    fail(`capabilities: ${c.key} owner must be exactly one of expert or organisation`);
+  else if (c.owner.expert !== undefined && !expertKeys.has(c.owner.expert))
+    fail(`capabilities: ${c.key} unknown expert ${c.owner.expert}`);
+  else if (c.owner.organisation !== undefined && orgByKey.get(c.owner.organisation)?.kind !== 'society')
+    fail(`capabilities: ${c.key} organisation ${c.owner.organisation} is not a demo society`);
+  if (!['published', 'draft'].includes(c.status)) fail(`capabilities: ${c.key} bad status ${c.status}`);
+  if (!Number.isInteger(c.days_ago) || c.days_ago < 0 || c.days_ago > 400)
+    fail(`capabilities: ${c.key} days_ago must be 0-400`);
+  const k = c.content ?? {};
+  for (const key of Object.keys(k))
+    if (!contentKeys.has(key)) fail(`capabilities: ${c.key} unknown field ${key}`);
+  if (!capabilityKinds.has(k.kind)) fail(`capabilities: ${c.key} bad kind ${k.kind}`);
+  if (typeof k.title !== 'string' || k.title.trim().length < 2 || k.title.length > 100)
+    fail(`capabilities: ${c.key} title must be 2-100 characters`);
+  if (typeof k.description !== 'string' || !k.description.trim() || k.description.length > 5000)
+    fail(`capabilities: ${c.key} description must be 1-5000 characters`);
+  if (
+    !Array.isArray(k.fields) ||
+    k.fields.length === 0 ||
+    k.fields.length > 30 ||
+    k.fields.some((f) => typeof f !== 'string' || !f.trim() || f.length > 50 || /[、，,；;\n]/.test(f))
+  )
+    fail(`capabilities: ${c.key} needs 1-30 fields of at most 50 characters, no list separators`);
+  if (!industryCodes.has(k.industry_code))
+    fail(`capabilities: ${c.key} unknown industry_code ${k.industry_code}`);
+  else if (!challengeIndustries.has(k.industry_code))
+    fail(`capabilities: ${c.key} industry ${k.industry_code} has no demo challenge to be related to`);
+  if (!regionCodes.has(k.region_code)) fail(`capabilities: ${c.key} unknown region_code ${k.region_code}`);
+  if (k.trl !== undefined && !(Number.isInteger(k.trl) && k.trl >= 1 && k.trl <= 9))
+    fail(`capabilities: ${c.key} trl must be an integer 1-9 (or absent)`);
+  if (
+    !Array.isArray(k.cooperation_modes) ||
+    k.cooperation_modes.length === 0 ||
+    new Set(k.cooperation_modes).size !== k.cooperation_modes.length ||
+    k.cooperation_modes.some((mode) => !capabilityModes.has(mode))
+  )
+    fail(
+      `capabilities: ${c.key} cooperation_modes must be distinct values of ${[...capabilityModes].join('/')}`,
+    );
+  if (typeof k.price_negotiable !== 'boolean')
+    fail(`capabilities: ${c.key} price_negotiable must be a boolean`);
+  else if (k.price_negotiable && (k.price_min_wan !== undefined || k.price_max_wan !== undefined))
+    fail(`capabilities: ${c.key} negotiable price must not carry a range`);
+  else if (!k.price_negotiable && !isWan(k.price_min_wan))
+    fail(`capabilities: ${c.key} needs price_min_wan when the price is not negotiable`);
+  else if (
+    !k.price_negotiable &&
+    k.price_max_wan !== undefined &&
+    !(isWan(k.price_max_wan) && k.price_max_wan >= k.price_min_wan)
+  )
+    fail(`capabilities: ${c.key} price_max_wan must be at least price_min_wan`);
+}
+if (!capabilities.some((c) => c.status === 'published' && `${c.content?.title}`.includes('辣椒')))
+  fail('capabilities: none published about 辣椒 (the demo chilli-drying challenges need a related one)');
+
 const count = (arr, f) => arr.reduce((m, x) => m.set(x[f], (m.get(x[f]) || 0) + 1), new Map());
 console.log(
   `regions: ${regions.length} (${Object.entries(levels)
@@ -241,6 +324,9 @@ console.log(
 );
 console.log(
   `stations: ${demoStations.length} (running in ${stationPrefectures.size} prefectures), ${demoStations.reduce((n, s) => n + s.records.length, 0)} service records`,
+);
+console.log(
+  `capabilities: ${capabilities.length} (${[...count(capabilities, 'status')].map(([k, v]) => `${k} ${v}`).join(', ')})`,
 );
 if (errors.length) {
   for (const e of errors) console.error(`ERROR ${e}`);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { seedDemoAccounts } from '../../seeds/demo-accounts.js';
+import { seedDemoCapabilities } from '../../seeds/demo-capabilities.js';
 import { seedDemoContent } from '../../seeds/demo-content.js';
 import { seedDemoStations } from '../../seeds/demo-stations.js';
 import { applyReferenceData } from '../../seeds/reference-data.js';
@@ -23,6 +24,8 @@ export async function prepareServices(
   await applyReferenceData(runtime.db, log);
   if (options.seedDemo && (await seedDemoContent(runtime.db, options.now))) log('demo content seeded');
   if (options.seedDemo && (await seedDemoStations(runtime.db, options.now))) log('demo stations seeded');
+  if (options.seedDemo && (await seedDemoCapabilities(runtime.db, options.now)))
+    log('demo capabilities seeded');
   if (options.seedDemo) {
     // Development only (seedDemo is false in production): one account per role to try things with.
     for (const account of await seedDemoAccounts(runtime.db)) {
