@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ExpertDocument, SocietyDocument } from '../../search/matching-settings.js';
+import { rankCapabilities } from '../../src/modules/matching/capabilities.js';
 import { lexiconTerms } from '../../src/modules/matching/lexicon.js';
 import type { Concept } from '../../src/modules/matching/query.js';
 import {
@@ -189,5 +190,29 @@ describe('matching resources', () => {
     expect(lexiconTerms(lexicon).length).toBeGreaterThan(1000);
     expect(lexicon.industryDisciplines.length).toBeGreaterThan(20);
     expect(lexicon.stopwords).toContain('我们');
+  });
+});
+
+describe('related capabilities (相关成果)', () => {
+  const capability = (key: string, score: number, domainFit: number) => ({
+    document: { id: key, key, name: key, title: key, fields: [], description: '', region_code: null },
+    lexical: { score, hits: [{ concept: 'c', term: '干燥', contribution: score }] },
+    retrieval: 0.02,
+    domainFit,
+  });
+
+  it('shows only capabilities with enough evidence, however weak the best of them is', () => {
+    const ranked = rankCapabilities(
+      [
+        capability('written-for-it', 24, 0.95),
+        capability('from-next-door', 4, 0.85), // a related field, few shared words
+        capability('two-generic-words', 4.5, 0.35), // 关岭牛 → 夏秋茶加工
+        capability('one-word', 1.5, 0.9),
+      ],
+      null,
+    );
+    expect(ranked.map((r) => r.document.key)).toEqual(['written-for-it', 'from-next-door']);
+    // With only unrelated capabilities, nothing is shown rather than the best of them at a high 匹配度.
+    expect(rankCapabilities([capability('two-generic-words', 4.5, 0.35)], null)).toEqual([]);
   });
 });
