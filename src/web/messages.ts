@@ -451,6 +451,7 @@ export const messages = {
     submitRecord: '登记',
     confirmRecord: '确认',
     disputeRecord: '有异议',
+    submitDispute: '提交异议',
     term: '有效期',
     actionsTitle: '办理',
     submitAction: '提交',

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formRequest } from '../support/account-factories.js';
-import { newHostPersona, newSocietyPersona, personaWithSession } from '../support/station-factories.js';
+import {
+  newHostPersona,
+  newServiceRecord,
+  newSocietyPersona,
+  newStation,
+  personaWithSession,
+} from '../support/station-factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 let ctx: TestContext;
@@ -142,6 +148,63 @@ describe('the station journey in the web UI (no JavaScript)', () => {
     expect(zunyi).toContain('href="/stations?prefecture=520300"');
     const all = await page(`/evaluation?year=${year}`, operator.cookie);
     expect(all.html).toContain('data-testid="evaluation-table"');
+  });
+
+  test('the host disputes one of two submitted records from its own row; a missing reason reopens that row', async () => {
+    const society = await newSocietyPersona(ctx.db, ctx.app);
+    const host = await newHostPersona(ctx.db, ctx.app);
+    const station = await newStation(ctx.db, { societyId: society.org.id, hostId: host.org.id });
+    const first = await newServiceRecord(ctx.db, {
+      stationId: station.id,
+      served_on: '2026-03-01',
+      status: 'submitted',
+    });
+    const second = await newServiceRecord(ctx.db, {
+      stationId: station.id,
+      served_on: '2026-04-01',
+      status: 'submitted',
+    });
+    const stationPath = `/stations/${station.id}`;
+
+    const view = await page(stationPath, host.cookie);
+    for (const record of [first, second])
+      expect(view.html).toMatch(
+        new RegExp(
+          `<details class="dispute"><summary>有异议</summary><form method="post" action="/service-records/${record.id}/confirmation">`,
+        ),
+      );
+
+    const refused = await submit(
+      `/service-records/${second.id}/confirmation`,
+      { decision: 'disputed' },
+      host.cookie,
+    );
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    // Only the second row's form is open again, with the reason's error in it.
+    expect(html).toMatch(
+      new RegExp(
+        `<details class="dispute" open=""><summary>有异议</summary><form method="post" action="/service-records/${second.id}/confirmation">`,
+      ),
+    );
+    expect(html.match(/<details class="dispute" open="">/g)).toHaveLength(1);
+
+    const disputed = await submit(
+      `/service-records/${second.id}/confirmation`,
+      { decision: 'disputed', reason: '当天未见专家到场' },
+      host.cookie,
+    );
+    expect(disputed.status).toBe(303);
+    const rows = await ctx.db
+      .selectFrom('service_records')
+      .select(['id', 'status', 'dispute_reason'])
+      .where('station_id', '=', station.id)
+      .execute();
+    expect(rows.find((r) => r.id === first.id)).toMatchObject({ status: 'submitted', dispute_reason: null });
+    expect(rows.find((r) => r.id === second.id)).toMatchObject({
+      status: 'disputed',
+      dispute_reason: '当天未见专家到场',
+    });
   });
 
   test('outsiders: an application is 404 to the public; the dashboard and evaluation are refused to other roles', async () => {

@@ -235,23 +235,34 @@ async function StationPage(props: {
             {m.statuses[view.status]}
           </span>
         </div>
+        {/* One card per fact, as on challenge pages: bare dt/dd pairs broke across the grid's rows. */}
         <dl class="facts">
-          <dt>{f.society}</dt>
-          <dd>{view.society.name}</dd>
-          <dt>{f.host}</dt>
-          <dd>
-            {view.host.name}（{m.hostKinds[view.host.kind]}）
-          </dd>
-          <dt>{f.region}</dt>
-          <dd>
-            {view.prefecture?.name} {view.region.name}
-          </dd>
-          <dt>{f.address}</dt>
-          <dd>{view.address}</dd>
-          <dt>{m.term}</dt>
-          <dd>
-            {view.term_start} 至 {view.term_end}
-          </dd>
+          <div>
+            <dt>{f.society}</dt>
+            <dd>{view.society.name}</dd>
+          </div>
+          <div>
+            <dt>{f.host}</dt>
+            <dd>
+              {view.host.name}（{m.hostKinds[view.host.kind]}）
+            </dd>
+          </div>
+          <div>
+            <dt>{f.region}</dt>
+            <dd>
+              {view.prefecture?.name} {view.region.name}
+            </dd>
+          </div>
+          <div>
+            <dt>{f.address}</dt>
+            <dd>{view.address}</dd>
+          </div>
+          <div>
+            <dt>{m.term}</dt>
+            <dd>
+              {view.term_start} 至 {view.term_end}
+            </dd>
+          </div>
         </dl>
         {view.description && <p>{view.description}</p>}
         <Panel title={m.scopeTitle}>
@@ -305,12 +316,31 @@ async function StationPage(props: {
                     <td>
                       {m.recordStatuses[r.status]}
                       {r.status === 'submitted' && isParty('host') && (
-                        <form method="post" action={`/service-records/${r.id}/confirmation`} class="inline">
-                          <input type="hidden" name="decision" value="confirmed" />
-                          <button type="submit" class="link">
-                            {m.confirmRecord}
-                          </button>
-                        </form>
+                        <>
+                          <form method="post" action={`/service-records/${r.id}/confirmation`} class="inline">
+                            <input type="hidden" name="decision" value="confirmed" />
+                            <button type="submit" class="link">
+                              {m.confirmRecord}
+                            </button>
+                          </form>
+                          {/* Each record has its own dispute form, open again when its reason was refused. */}
+                          <details class="dispute" open={valuesFor('dispute').record_id === r.id}>
+                            <summary>{m.disputeRecord}</summary>
+                            <form method="post" action={`/service-records/${r.id}/confirmation`}>
+                              {valuesFor('dispute').record_id === r.id && (
+                                <FormErrors errors={errorsFor('dispute')} />
+                              )}
+                              <input type="hidden" name="decision" value="disputed" />
+                              <Field
+                                label={f.reason}
+                                name="reason"
+                                errors={valuesFor('dispute').record_id === r.id ? errorsFor('dispute') : {}}
+                                maxlength={500}
+                              />
+                              <button type="submit">{m.submitDispute}</button>
+                            </form>
+                          </details>
+                        </>
                       )}
                       {internals && (
                         <Attachments
@@ -326,17 +356,6 @@ async function StationPage(props: {
                 ))}
               </tbody>
             </table>
-          )}
-          {isParty('host') && records.some((r) => r.status === 'submitted') && (
-            <form
-              method="post"
-              action={`/service-records/${records.find((r) => r.status === 'submitted')!.id}/confirmation`}
-            >
-              <FormErrors errors={errorsFor('dispute')} />
-              <input type="hidden" name="decision" value="disputed" />
-              <Field label={f.reason} name="reason" errors={errorsFor('dispute')} maxlength={500} />
-              <button type="submit">{m.disputeRecord}</button>
-            </form>
           )}
         </Panel>
         {canLog && (
@@ -839,9 +858,14 @@ export function stationPages(deps: AppDeps) {
     const values = await readForm(c);
     const { station } = await loadRecordForDecision(deps.db, stationActor(c), recordId);
     const parsed = validateForm(recordDecisionBody, values);
+    // The record id tells the page which row's dispute form to reopen with the errors.
+    const shown = { ...values, record_id: recordId };
     if (!parsed.ok)
-      return c.html(await page(c, station.id, { errors: parsed.errors, form: 'dispute', values }), 422);
-    return handle(c, station.id, 'dispute', values, () =>
+      return c.html(
+        await page(c, station.id, { errors: parsed.errors, form: 'dispute', values: shown }),
+        422,
+      );
+    return handle(c, station.id, 'dispute', shown, () =>
       decideServiceRecord(deps, stationActor(c), recordId, parsed.data, requestMeta(c, deps)),
     );
   });
