@@ -650,6 +650,26 @@ export const messages = {
     },
     pages: {
       workspace: '我的工作台',
+      shortcuts: {
+        title: '常用功能',
+        findCapabilities: '找成果',
+        stationsAsHost: '工作站与服务记录确认',
+        organisations: '我的机构',
+        expertProfile: '我的专家资料',
+        recommendations: '为你推荐',
+        alerts: '新榜单提醒',
+        newCapability: '发布成果',
+        stationsAsExpert: '我入驻的工作站',
+        myStations: '我的工作站',
+        newStation: '申请设立工作站',
+        evaluation: '年度工作评价',
+        imports: '批量导入',
+        dashboard: '运营看板',
+        stationApprovals: '工作站审批',
+        verifications: '机构认证审核',
+        expertClaims: '专家资料认领审核',
+        inviteSuggestions: '待邀请榜单',
+      },
       paymentTerms: '支付方式',
       /** 分 3 期：40% / 30% / 30%, or 一次性支付 for a single tranche. */
       tranchesText: (percents: number[]) =>
@@ -764,6 +784,7 @@ export const messages = {
   },
   picker: {
     choose: '请选择…',
+    wholePrefecture: (name: string) => `${name}（${name.endsWith('州') ? '全州' : '全市'}）`,
     none: '（不关联）',
     filter: '输入文字筛选',
   },
@@ -792,6 +813,7 @@ export const messages = {
     challenges: '榜单',
   },
   supply: {
+    regionUnset: '（不填）',
     nav: { experts: '专家', societies: '学会', capabilities: '成果' },
     experts: '专家库',
     societies: '学会',

@@ -25,6 +25,34 @@ export interface PickerGroup {
   options: PickerOption[];
 }
 
+interface Region {
+  code: string;
+  name: string;
+  level: string;
+  parent_code: string | null;
+}
+
+/**
+ * Regions as picker groups, one per prefecture (市州) with its counties. With `wholePrefecture` the
+ * prefecture itself comes first in its group, for who serves a whole city (an expert); a station
+ * sits in one county, so its form leaves that out.
+ */
+export function regionGroups(regions: Region[], options: { wholePrefecture?: boolean } = {}): PickerGroup[] {
+  return regions
+    .filter((r) => r.level === 'prefecture')
+    .map((prefecture) => ({
+      label: prefecture.name,
+      options: [
+        ...(options.wholePrefecture
+          ? [[prefecture.code, messages.picker.wholePrefecture(prefecture.name)] as PickerOption]
+          : []),
+        ...regions
+          .filter((r) => r.level === 'county' && r.parent_code === prefecture.code)
+          .map((r): PickerOption => [r.code, r.name]),
+      ],
+    }));
+}
+
 export function PickerSelect(props: {
   label: string;
   name: string;

@@ -21,6 +21,7 @@ button:hover{background:var(--brand-dark)}
 .layout{display:grid;grid-template-columns:240px 1fr;gap:24px}
 @media (max-width:800px){.layout{grid-template-columns:1fr}.layout>*{min-width:0}}
 button,.button{white-space:nowrap}a.button{display:inline-block}a.button:hover{text-decoration:none;background:var(--brand-dark)}
+nav.shortcuts{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 16px}nav.shortcuts a{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 14px;font-size:14px}nav.shortcuts a:hover{border-color:var(--brand);text-decoration:none}
 details.dispute{display:inline-block;margin-left:8px}details.dispute summary{color:var(--brand);cursor:pointer;font-size:14px}details.dispute[open]{display:block;margin:8px 0 0}
 .engagement form{display:grid;gap:8px;max-width:720px;margin-top:12px}.engagement textarea{width:100%;box-sizing:border-box;font:inherit;padding:8px 10px;border:1px solid #c9ced6;border-radius:8px}.engagement form button{justify-self:start}
 .reasons{margin:6px 0 10px;padding-left:20px;font-size:14px;color:var(--muted)}.score{font-size:13px;font-weight:600;color:var(--brand);margin-left:4px}

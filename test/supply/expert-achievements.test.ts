@@ -65,6 +65,13 @@ describe('achievements in the expert profile form', () => {
     ).text();
     expect(form).toContain('value="茶园小绿叶蝉生态调控研究"');
     expect(form).toContain('name="achievements.1.remove"');
+    // The region is picked by name, grouped by prefecture, and the saved one is selected.
+    expect(form).toMatch(/<select id="f-region_code" name="region_code"/);
+    expect(form).toContain('<option value="520100" selected="">贵阳市（全市）</option>');
+    expect(form).toMatch(
+      /<optgroup label="遵义市"><option value="520300">遵义市（全市）<\/option>[\s\S]*?<option value="520328">湄潭县<\/option>/,
+    );
+    expect(form).not.toContain('如 520100');
   });
 
   it('removes a ticked row and keeps the others', async () => {

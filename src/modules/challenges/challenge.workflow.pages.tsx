@@ -4,6 +4,7 @@ import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { WorkspaceShortcuts } from '../../web/workspace-shortcuts.js';
 import { Attachments } from '../attachments/attachment.pages.js';
 import {
   Field,
@@ -724,6 +725,7 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
     <Layout account={accountOf(c)} title={p.workspace}>
       <FormStyles />
       <h1>{p.workspace}</h1>
+      <WorkspaceShortcuts role={actor.role} />
       <p>
         <a href="/notifications" data-testid="notifications-link">
           {p.notifications}

@@ -7,6 +7,7 @@ import { Checkbox, TextArea } from '../../web/fields.js';
 import { Layout } from '../../web/layout.js';
 import { FacetList, filtersOf, ListingSearch, listingParams, Pager } from '../../web/listing.js';
 import { messages } from '../../web/messages.js';
+import { PickerSelect, regionGroups } from '../../web/picker.js';
 import { auditActorOf, requireAuth } from '../auth/auth.middleware.js';
 import {
   Field,
@@ -20,6 +21,7 @@ import {
   validateForm,
 } from '../auth/forms.js';
 import type { UserRole } from '../auth/session.js';
+import type { ReferenceData } from '../reference/reference.queries.js';
 import { findExpertOfUser, listAchievementsOfExpert } from './expert.queries.js';
 import { actorOf, optionalActor } from './expert.routes.js';
 import { expertIdParam, expertProfileBody, expertSearchQuery } from './expert.schemas.js';
@@ -140,6 +142,8 @@ function AchievementRows(props: { values: FormValues; errors: FieldErrors; blank
 function ProfileForm(props: {
   values: FormValues;
   errors: FieldErrors;
+  /** Reference regions: the region is picked by name (province → prefecture → county), not typed as a code. */
+  regions: ReferenceData['regions'];
   notice?: string;
   blankRows?: number;
 }) {
@@ -172,13 +176,13 @@ function ProfileForm(props: {
             errors={props.errors}
             maxlength={50}
           />
-          <Field
+          <PickerSelect
             label={m.region}
             name="region_code"
             value={v.region_code}
+            groups={regionGroups(props.regions, { wholePrefecture: true })}
             errors={props.errors}
-            maxlength={6}
-            hint="如 520100"
+            empty={m.regionUnset}
           />
           <Field label={m.fields} name="fields" value={v.fields} errors={props.errors} hint={m.fieldsHint} />
           <TextArea label={m.bio} name="bio" value={v.bio} errors={props.errors} maxlength={5000} />
@@ -440,7 +444,7 @@ export function expertPages(deps: AppDeps) {
         : { name: auth.user.display_name };
       return c.html(
         <Layout account={auth.user} title={m.myProfile}>
-          <ProfileForm values={values} errors={{}} />
+          <ProfileForm values={values} errors={{}} regions={(await deps.reference.get()).regions} />
           {expert && (
             <p class="narrow">
               <a href={`/experts/${expert.id}`}>→ {expert.name}</a>
@@ -455,6 +459,7 @@ export function expertPages(deps: AppDeps) {
       const { rows, rest } = splitAchievementRows(submitted);
       // Re-rendered with the kept rows renumbered, so error paths match the inputs.
       const values = { ...rest, ...achievementValues(rows) };
+      const { regions } = await deps.reference.get();
       const render = (
         errors: FieldErrors,
         status: 200 | 400 | 401 | 403 | 409 | 422 | 429,
@@ -466,6 +471,7 @@ export function expertPages(deps: AppDeps) {
             <ProfileForm
               values={values}
               errors={errors}
+              regions={regions}
               blankRows={blankRows}
               {...(notice ? { notice } : {})}
             />

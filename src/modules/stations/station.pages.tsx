@@ -5,7 +5,7 @@ import { zodIssuesToFields } from '../../http/validation.js';
 import { readFormLists } from '../../web/fields.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
-import { PickerChecklist, PickerScript, PickerSelect } from '../../web/picker.js';
+import { PickerChecklist, PickerScript, PickerSelect, regionGroups } from '../../web/picker.js';
 import { Attachments } from '../attachments/attachment.pages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
 import {
@@ -541,14 +541,7 @@ async function NewStationForm(props: {
   const v = props.values;
   const e = props.errors;
   const listValue = (name: string) => (v[name] ?? '').split(',').filter(Boolean);
-  const counties = reference.regions
-    .filter((r) => r.level === 'prefecture')
-    .map((p) => ({
-      label: p.name,
-      options: reference.regions
-        .filter((r) => r.level === 'county' && r.parent_code === p.code)
-        .map((r): [string, string] => [r.code, r.name]),
-    }));
+  const counties = regionGroups(reference.regions);
   const industryGroups = [...new Set(reference.industries.map((i) => i.group_name))];
   return (
     <Layout title={m.newTitle} account={props.account}>
