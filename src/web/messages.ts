@@ -494,7 +494,7 @@ export const messages = {
       problem: '需解决的主要技术难题',
       targets: '期望技术目标 / 技术指标',
       industry_code: '所属产业',
-      disciplines: '涉及学科（学科代码，多个用逗号分隔）',
+      disciplines: '涉及学科（学科名称，如 食品科学技术、园艺学；多个用顿号分隔）',
       region_code: '所在地区（县级代码，如 520328）',
       reward_wan: '悬赏金额（万元）',
       reward_tranches: '支付方式（分期百分比，如 40/30/30）',

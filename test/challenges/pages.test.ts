@@ -129,3 +129,29 @@ test('pages of a draft are 404 for other enterprises', async () => {
   expect((await page(manageUrl, other.enterprise.cookie)).status).toBe(404);
   expect((await page(`${manageUrl.replace('/workspace', '')}`, other.enterprise.cookie)).status).toBe(404);
 });
+
+test('disciplines are typed by name (codes still work), kept as codes, and shown by name when editing', async () => {
+  const unknown = await post(
+    '/workspace/challenges/new',
+    { ...form, disciplines: '食品科学技术、茶叶玄学' },
+    w.enterprise.cookie,
+  );
+  expect(unknown.status).toBe(422);
+  expect(await unknown.text()).toContain('茶叶玄学');
+
+  const created = await post(
+    '/workspace/challenges/new',
+    { ...form, disciplines: '食品科学技术、园艺学，210.40' },
+    w.enterprise.cookie,
+  );
+  expect(created.status).toBe(303);
+  const id = created.headers.get('location')!.split('/').at(-1)!;
+  const row = await ctx.db
+    .selectFrom('challenges')
+    .select('disciplines')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  expect(row.disciplines).toEqual(['550', '210.40']);
+  const edit = await (await page(`/workspace/challenges/${id}/edit`, w.enterprise.cookie)).text();
+  expect(edit).toMatch(/name="disciplines"[^>]*value="食品科学技术、园艺学"/);
+});

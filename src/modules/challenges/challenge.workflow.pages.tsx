@@ -325,7 +325,23 @@ function RegionSelect(props: { value?: string | undefined; errors: FieldErrors; 
 
 type Work = Awaited<ReturnType<typeof challengeWorkView>>;
 
-function formValuesOf(w: Work): FormValues {
+/**
+ * The form takes disciplines by name (食品科学技术、园艺学), as people know them; the API and the
+ * records keep GB/T 13745 codes. Codes typed in still work, and anything unknown stays as typed so
+ * the use case names it in its field error.
+ */
+function withDisciplineCodes(input: Record<string, unknown>, reference: ReferenceData) {
+  if (!Array.isArray(input.disciplines)) return input;
+  return {
+    ...input,
+    // A name and its code given both count once.
+    disciplines: [
+      ...new Set(input.disciplines.map((d: string) => reference.disciplineCodeByName.get(d) ?? d)),
+    ],
+  };
+}
+
+function formValuesOf(w: Work, reference: ReferenceData): FormValues {
   return {
     version: String(w.version),
     title: w.title,
@@ -333,7 +349,8 @@ function formValuesOf(w: Work): FormValues {
     problem: w.problem,
     targets: w.targets,
     industry_code: w.industry_code ?? '',
-    disciplines: w.disciplines.join(','),
+    // Shown by name, as they are typed; a retired code stays visible as its code.
+    disciplines: w.disciplines.map((code) => reference.disciplineName.get(code) ?? code).join('、'),
     region_code: w.region_code,
     reward_wan: String(w.reward_wan),
     reward_tranches: w.reward_tranches.join('/'),
@@ -862,7 +879,8 @@ export function challengeWorkflowPages(deps: AppDeps) {
   app.get('/workspace/challenges/new', (c) => newForm(c, {}, {}));
   app.post('/workspace/challenges/new', async (c) => {
     const values = await readForm(c);
-    const parsed = validateForm(createChallengeBody, challengeFormToInput(values));
+    const input = withDisciplineCodes(challengeFormToInput(values), await deps.reference.get());
+    const parsed = validateForm(createChallengeBody, input);
     if (!parsed.ok) return newForm(c, values, parsed.errors, 422);
     try {
       const row = await createChallenge(deps, actorOf(c), parsed.data, requestMeta(c, deps));
@@ -886,6 +904,7 @@ export function challengeWorkflowPages(deps: AppDeps) {
   ) => {
     const { row } = await loadManagedChallenge(deps.db, id, actorOf(c));
     const w = await challengeWorkView(deps.db, row);
+    const reference = await deps.reference.get();
     return c.html(
       <Layout account={accountOf(c)} title={p.editChallenge}>
         <FormStyles />
@@ -893,10 +912,10 @@ export function challengeWorkflowPages(deps: AppDeps) {
           <h1>{p.editChallenge}</h1>
           <ChallengeForm
             action={`/workspace/challenges/${id}/edit`}
-            values={values ?? formValuesOf(w)}
+            values={values ?? formValuesOf(w, reference)}
             errors={errors}
             enterprises={[]}
-            reference={await deps.reference.get()}
+            reference={reference}
             submitLabel={p.save}
           />
         </div>
@@ -911,7 +930,7 @@ export function challengeWorkflowPages(deps: AppDeps) {
     const values = await readForm(c);
     // A form always sends every field: an emptied text field means "clear it", an unticked box "no".
     const full: FormValues = { ...values };
-    const input = challengeFormToInput(full);
+    const input = withDisciplineCodes(challengeFormToInput(full), await deps.reference.get());
     for (const key of editTextFields) input[key] ??= '';
     input.hide_enterprise_name ??= false;
     if (!values.delivery_deadline) input.delivery_deadline = null;

@@ -12,13 +12,16 @@ export interface ReferenceData {
   industries: Array<{ code: string; name: string; group_name: string; sort: number }>;
   regionName: Map<string, string>;
   industryName: Map<string, string>;
+  /** Current disciplines (GB/T 13745), by code and by name: forms take names, records keep codes. */
+  disciplineName: Map<string, string>;
+  disciplineCodeByName: Map<string, string>;
   /** Every region and industry by code, retired ones too: names for records made before a retirement. */
   regionByCode: Map<string, { name: string; level: string; parent_code: string | null }>;
   industryByCode: Map<string, { name: string }>;
 }
 
 export async function loadReferenceData(db: Database): Promise<ReferenceData> {
-  const [allRegions, allIndustries] = await Promise.all([
+  const [allRegions, allIndustries, disciplines] = await Promise.all([
     db
       .selectFrom('regions')
       .select(['code', 'name', 'short_name', 'level', 'parent_code', 'retired_at'])
@@ -30,6 +33,7 @@ export async function loadReferenceData(db: Database): Promise<ReferenceData> {
       .orderBy('sort')
       .orderBy('code')
       .execute(),
+    db.selectFrom('disciplines').select(['code', 'name']).where('retired_at', 'is', null).execute(),
   ]);
   const regions = allRegions.filter((r) => r.retired_at === null).map(({ retired_at: _, ...r }) => r);
   const industries = allIndustries.filter((i) => i.retired_at === null).map(({ retired_at: _, ...i }) => i);
@@ -38,6 +42,8 @@ export async function loadReferenceData(db: Database): Promise<ReferenceData> {
     industries,
     regionName: new Map(regions.map((r) => [r.code, r.name])),
     industryName: new Map(industries.map((i) => [i.code, i.name])),
+    disciplineName: new Map(disciplines.map((d) => [d.code, d.name])),
+    disciplineCodeByName: new Map(disciplines.map((d) => [d.name, d.code])),
     regionByCode: new Map(allRegions.map((r) => [r.code, r])),
     industryByCode: new Map(allIndustries.map((i) => [i.code, i])),
   };
