@@ -415,7 +415,7 @@ export const messages = {
       noExpertsToPick: '所选学会还没有会员专家，可在站点设立后再补充',
       noIndustries: '暂无产业参考数据',
       disciplines: '服务学科',
-      disciplinesHint: '学科代码，多个用逗号分隔（选填）',
+      disciplinesHint: '学科名称，如 园艺学、食品科学技术；多个用顿号分隔（选填）',
       description: '简介',
       termStart: '开始日期',
       termEnd: '期满日期',

@@ -71,16 +71,25 @@ describe('the station journey in the web UI (no JavaScript)', () => {
     expect(badHtml).toContain('请选择贵州省内的区县');
     expect(badHtml).toContain('湄潭县茶城大道 1 号');
 
-    const created = await submit('/stations/new', { ...values, region_code: '520328' }, society.cookie);
+    const created = await submit(
+      '/stations/new',
+      // Disciplines by name, as a secretary knows them; the record keeps GB/T 13745 codes.
+      { ...values, region_code: '520328', discipline_codes: '园艺学、食品科学技术' },
+      society.cookie,
+    );
     expect(created.status).toBe(303);
     const stationPath = created.headers.get('location')!;
     const id = stationPath.split('/').pop()!;
     const station = await ctx.db
       .selectFrom('stations')
-      .select(['status', 'industry_codes'])
+      .select(['status', 'industry_codes', 'discipline_codes'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(station).toEqual({ status: 'applied', industry_codes: ['rural-tea', 'rural-chilli'] });
+    expect(station).toEqual({
+      status: 'applied',
+      industry_codes: ['rural-tea', 'rural-chilli'],
+      discipline_codes: ['210.40', '550'],
+    });
 
     expect((await submit(`${stationPath}/transitions`, { action: 'confirm_host' }, host.cookie)).status).toBe(
       303,

@@ -25,7 +25,7 @@ import { awardBids, bidsOfChallengeFor, evaluateBid, loadBidFor } from '../bids/
 import { milestoneDecisionBody } from '../delivery/delivery.schemas.js';
 import { acceptChallenge, decideMilestone, milestonesFor } from '../delivery/delivery.usecases.js';
 import { countNotifications } from '../notifications/notification.js';
-import type { ReferenceData } from '../reference/reference.queries.js';
+import { type ReferenceData, toDisciplineCodes } from '../reference/reference.queries.js';
 import {
   answerBody,
   answerQuestion,
@@ -325,20 +325,10 @@ function RegionSelect(props: { value?: string | undefined; errors: FieldErrors; 
 
 type Work = Awaited<ReturnType<typeof challengeWorkView>>;
 
-/**
- * The form takes disciplines by name (食品科学技术、园艺学), as people know them; the API and the
- * records keep GB/T 13745 codes. Codes typed in still work, and anything unknown stays as typed so
- * the use case names it in its field error.
- */
+/** The form takes disciplines by name, as people know them; the API and the records keep codes. */
 function withDisciplineCodes(input: Record<string, unknown>, reference: ReferenceData) {
   if (!Array.isArray(input.disciplines)) return input;
-  return {
-    ...input,
-    // A name and its code given both count once.
-    disciplines: [
-      ...new Set(input.disciplines.map((d: string) => reference.disciplineCodeByName.get(d) ?? d)),
-    ],
-  };
+  return { ...input, disciplines: toDisciplineCodes(input.disciplines as string[], reference) };
 }
 
 function formValuesOf(w: Work, reference: ReferenceData): FormValues {

@@ -72,3 +72,12 @@ export function createReferenceCache(db: Database, ttlMs = 60_000, now: () => nu
   };
 }
 export type ReferenceCache = ReturnType<typeof createReferenceCache>;
+
+/**
+ * Disciplines as people type them (names, 食品科学技术) or as programs send them (GB/T 13745 codes)
+ * → the codes records keep, each once. Anything unknown stays as typed, so the use case can name it
+ * in its field error.
+ */
+export function toDisciplineCodes(items: string[], reference: Pick<ReferenceData, 'disciplineCodeByName'>) {
+  return [...new Set(items.map((item) => reference.disciplineCodeByName.get(item) ?? item))];
+}

@@ -22,6 +22,7 @@ import {
 } from '../auth/forms.js';
 import { type ActorRef, canViewStationInternals } from '../auth/policy.js';
 import { requestMeta } from '../auth/request-meta.js';
+import { type ReferenceData, toDisciplineCodes } from '../reference/reference.queries.js';
 import { GuizhouMap } from './guizhou-map.js';
 import { stationTransitions } from './station.lifecycle.js';
 import {
@@ -716,7 +717,7 @@ async function MinePage(props: { deps: AppDeps; userId: string; role: string; ac
  * Reads a station form whose list fields come as repeated checkboxes (the pickers) or as one
  * comma-separated value (API-like clients); both give the array the schema expects.
  */
-async function readStationForm(c: Context, listFields: readonly string[]) {
+async function readStationForm(c: Context, listFields: readonly string[], reference: ReferenceData) {
   const { values, lists } = await readFormLists(c, listFields);
   const input: Record<string, unknown> = { ...values };
   const shown: FormValues = { ...values };
@@ -726,8 +727,9 @@ async function readStationForm(c: Context, listFields: readonly string[]) {
       .map((v) => v.trim())
       .filter(Boolean);
     if (items.length > 0) {
-      input[field] = items;
-      shown[field] = items.join(',');
+      // Disciplines are typed by name (or code); the schema and the records take codes.
+      input[field] = field === 'discipline_codes' ? toDisciplineCodes(items, reference) : items;
+      shown[field] = items.join(field === 'discipline_codes' ? '、' : ',');
     }
   }
   return { input, values: shown };
@@ -782,7 +784,7 @@ export function stationPages(deps: AppDeps) {
   });
   app.post('/stations/new', async (c) => {
     const auth = requireAuth(c);
-    const { input, values } = await readStationForm(c, stationListFields);
+    const { input, values } = await readStationForm(c, stationListFields, await deps.reference.get());
     const render = (errors: FieldErrors, status: 422 | 403 | 409 | 400 | 401 | 429) =>
       NewStationForm({ deps, userId: auth.user.id, account: auth.user, values, errors }).then((html) =>
         c.html(html, status),
@@ -810,7 +812,7 @@ export function stationPages(deps: AppDeps) {
   });
   app.post(`/stations/:id{${uuid}}/records`, async (c) => {
     const id = c.req.param('id');
-    const { input, values } = await readStationForm(c, recordListFields);
+    const { input, values } = await readStationForm(c, recordListFields, await deps.reference.get());
     const parsed = validateForm(recordBody, input);
     if (!parsed.ok) return c.html(await page(c, id, { errors: parsed.errors, form: 'record', values }), 422);
     return handle(c, id, 'record', values, () =>
