@@ -4,6 +4,7 @@ import { insertCapability, markCapabilityPublished } from '../src/modules/capabi
 import { capabilityBody } from '../src/modules/capabilities/capability.schemas.js';
 import { enqueueSearchSync } from '../src/search/outbox.js';
 import capabilitiesFile from './demo/capabilities.json' with { type: 'json' };
+import { claimSeedRun } from './seed-runs.js';
 
 const SEED_NAME = 'demo-capabilities-v1';
 const DAY = 86_400_000;
@@ -40,12 +41,7 @@ export async function seedDemoCapabilities(db: Database, now: Date): Promise<boo
     const expertId = new Map(experts.map((e) => [e.external_key!, e.id]));
     const organisationId = new Map(organisations.map((o) => [o.external_key!, o.id]));
     if (expertId.size !== expertKeys.length || organisationId.size !== organisationKeys.length) return false;
-    const claimed = await trx
-      .insertInto('seed_runs')
-      .values({ name: SEED_NAME })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (claimed.numInsertedOrUpdatedRows === 0n) return false;
+    if (!(await claimSeedRun(trx, SEED_NAME))) return false;
 
     const ids: string[] = [];
     for (const seed of seeds) {

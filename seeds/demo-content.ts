@@ -2,6 +2,7 @@ import type { Database } from '../src/db/database.js';
 import { type ChallengeStatus, transitionChallenge } from '../src/modules/challenges/challenge.lifecycle.js';
 import challengesFile from './demo/challenges.json' with { type: 'json' };
 import organisationsFile from './demo/organisations.json' with { type: 'json' };
+import { claimSeedRun } from './seed-runs.js';
 
 const SEED_NAME = 'demo-content-v1';
 const DAY = 86_400_000;
@@ -22,12 +23,7 @@ const pathTo: Record<string, ChallengeStatus[]> = {
  */
 export async function seedDemoContent(db: Database, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .insertInto('seed_runs')
-      .values({ name: SEED_NAME })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (claimed.numInsertedOrUpdatedRows === 0n) return false;
+    if (!(await claimSeedRun(trx, SEED_NAME))) return false;
 
     const orgIds = new Map<string, string>();
     for (const org of organisationsFile.organisations) {

@@ -7,6 +7,7 @@ import {
 import { enqueueSearchSync } from '../src/search/outbox.js';
 import organisationsFile from './demo/organisations.json' with { type: 'json' };
 import stationsFile from './demo/stations.json' with { type: 'json' };
+import { claimSeedRun } from './seed-runs.js';
 
 const SEED_NAME = 'demo-stations-v1';
 const DAY = 86_400_000;
@@ -39,12 +40,7 @@ export async function seedDemoStations(db: Database, now: Date): Promise<boolean
       .execute();
     const orgId = new Map(orgs.map((o) => [o.external_key!, o.id]));
     if (orgId.size !== organisationsFile.organisations.length) return false;
-    const claimed = await trx
-      .insertInto('seed_runs')
-      .values({ name: SEED_NAME })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (claimed.numInsertedOrUpdatedRows === 0n) return false;
+    if (!(await claimSeedRun(trx, SEED_NAME))) return false;
 
     const expertId = new Map<string, string>();
     for (const e of stationsFile.experts) {

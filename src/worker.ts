@@ -26,7 +26,7 @@ import { createReferenceCache } from './modules/reference/reference.queries.js';
 import { sweepStations } from './modules/stations/station.sweep.js';
 import { createSearchClient, searchIndexes } from './search/client.js';
 import { drainOutboxOnce } from './search/outbox.js';
-import { createS3Storage } from './storage/s3-storage.js';
+import { s3StorageFromConfig } from './storage/s3-storage.js';
 
 interface Env {
   /** Hyperdrive binding in front of PostgreSQL. */
@@ -66,18 +66,6 @@ function configFrom(env: Env) {
     S3_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID,
     S3_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
     S3_REGION: env.S3_REGION,
-  });
-}
-
-/** The attachment bucket when one is configured; without it uploads answer 503 and nothing is purged. */
-function storageFrom(config: ReturnType<typeof configFrom>) {
-  if (!config.S3_ENDPOINT) return undefined;
-  return createS3Storage({
-    endpoint: config.S3_ENDPOINT,
-    bucket: config.S3_BUCKET!,
-    accessKeyId: config.S3_ACCESS_KEY_ID!,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
-    region: config.S3_REGION,
   });
 }
 
@@ -126,7 +114,7 @@ const scheduledJobs: Record<string, (env: Env) => Promise<void>> = {
   imports: (env) => withDatabase(env, (db) => failAbandonedImportRuns(db, new Date())),
   // Bytes of deleted attachments that the bucket failed to delete at the time.
   attachments: async (env) => {
-    const storage = storageFrom(configFrom(env));
+    const storage = s3StorageFromConfig(configFrom(env));
     if (storage)
       await withDatabase(env, (db, logger) =>
         purgeDeletedAttachmentBytes({ db, storage }, new Date(), { logger }),
@@ -156,7 +144,7 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const config = configFrom(env);
     const logger = createLogger(config.LOG_LEVEL);
-    const storage = storageFrom(config);
+    const storage = s3StorageFromConfig(config);
     const { db } = createDatabase({ url: env.DATABASE.connectionString, poolMax: 1, namedStatements: false });
     let wrote = false;
     const app = createApp({

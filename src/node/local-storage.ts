@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '../config/config.js';
-import { createS3Storage } from '../storage/s3-storage.js';
+import { s3StorageFromConfig } from '../storage/s3-storage.js';
 import { assertStorageKey, type StorageAdapter } from '../storage/storage.js';
 
 /**
@@ -53,13 +53,5 @@ export function createLocalStorage(directory: string): StorageAdapter {
 
 /** The Node server's storage: the S3-compatible bucket when S3_ENDPOINT is set, else STORAGE_DIR. */
 export function storageFromConfig(config: Config): StorageAdapter {
-  if (config.S3_ENDPOINT)
-    return createS3Storage({
-      endpoint: config.S3_ENDPOINT,
-      bucket: config.S3_BUCKET!,
-      accessKeyId: config.S3_ACCESS_KEY_ID!,
-      secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
-      region: config.S3_REGION,
-    });
-  return createLocalStorage(config.STORAGE_DIR);
+  return s3StorageFromConfig(config) ?? createLocalStorage(config.STORAGE_DIR);
 }

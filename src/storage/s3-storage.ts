@@ -1,4 +1,5 @@
 import { AwsClient } from 'aws4fetch';
+import type { Config } from '../config/config.js';
 import { assertStorageKey, type StorageAdapter, type StoredObject } from './storage.js';
 
 export interface S3StorageOptions {
@@ -68,4 +69,24 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
       await res.body?.cancel();
     },
   };
+}
+
+/**
+ * The bucket the S3_* settings name, or undefined without S3_ENDPOINT (the config schema requires the
+ * bucket and keys whenever the endpoint is set). Shared by the Node server and the Workers entry.
+ */
+export function s3StorageFromConfig(
+  config: Pick<
+    Config,
+    'S3_ENDPOINT' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_REGION'
+  >,
+): StorageAdapter | undefined {
+  if (!config.S3_ENDPOINT) return undefined;
+  return createS3Storage({
+    endpoint: config.S3_ENDPOINT,
+    bucket: config.S3_BUCKET!,
+    accessKeyId: config.S3_ACCESS_KEY_ID!,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+    region: config.S3_REGION,
+  });
 }
