@@ -677,6 +677,8 @@ export const messages = {
           ? `分 ${percents.length} 期：${percents.map((t) => `${t}%`).join(' / ')}`
           : '一次性支付',
       myChallenges: '我发布的榜单',
+      challengeColumn: '榜单',
+      statusColumn: '状态',
       myBids: '我的揭榜申请',
       myInvitations: '揭榜邀请',
       teamInvites: '待确认的团队邀请',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { formRequest } from '../support/account-factories.js';
-import { type FlowWorld, newFlowWorld } from '../support/challenge-flow-factories.js';
+import { type FlowWorld, newFlowWorld, publishedChallenge } from '../support/challenge-flow-factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 let ctx: TestContext;
@@ -154,4 +154,21 @@ test('disciplines are typed by name (codes still work), kept as codes, and shown
   expect(row.disciplines).toEqual(['550', '210.40']);
   const edit = await (await page(`/workspace/challenges/${id}/edit`, w.enterprise.cookie)).text();
   expect(edit).toMatch(/name="disciplines"[^>]*value="食品科学技术、园艺学"/);
+});
+
+test('the manage page offers only what applies: no empty 管理 panel or completeness hints once bidding has closed', async () => {
+  // Few optional fields filled, so the completeness hints have something to say.
+  const id = await publishedChallenge(ctx.app, w, { disciplines: [], bidder_requirements: '' });
+  const open = await (await page(`/workspace/challenges/${id}`, w.enterprise.cookie)).text();
+  expect(open).toContain('<h2>管理</h2>');
+  expect(open).toContain('还可以完善：');
+
+  expect((await post(`/workspace/challenges/${id}/close`, {}, w.enterprise.cookie)).status).toBe(303);
+  const closed = await (await page(`/workspace/challenges/${id}`, w.enterprise.cookie)).text();
+  expect(closed).toContain('揭榜截止');
+  expect(closed).not.toContain('<h2>管理</h2>');
+  expect(closed).not.toContain('还可以完善：');
+  expect(closed).not.toContain(`/workspace/challenges/${id}/edit`);
+  // The actions that still apply keep their own panels.
+  expect(closed).toContain(`/workspace/challenges/${id}/withdraw`);
 });

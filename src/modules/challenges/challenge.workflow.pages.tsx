@@ -397,6 +397,8 @@ async function ManagePage(props: {
   const { row, relation } = await loadManagedChallenge(deps.db, id, actor);
   const w = await challengeWorkView(deps.db, row);
   const owner = relation.enterpriseMember;
+  // The statuses whose content the enterprise may still change (the edit form and its hints).
+  const editable = ['draft', 'returned', 'under_review', 'published'].includes(w.status);
   const bids = await bidsOfChallengeFor(deps.db, id, actor);
   const questions = await questionsFor(deps.db, id, actor);
   const milestones = ['awarded', 'in_delivery', 'accepted', 'failed'].includes(w.status)
@@ -436,16 +438,18 @@ async function ManagePage(props: {
         )}
         <FormErrors errors={errors} />
         <Attachments deps={deps} c={c} kind="challenge" id={id} />
-        {w.completeness.missing.length > 0 && owner && (
+        {/* What is still missing helps only while the challenge can be edited. */}
+        {w.completeness.missing.length > 0 && owner && editable && (
           <p class="hint">
             {f.completeness.missing}
             {w.completeness.missing.map((m) => m.hint).join('；')}
           </p>
         )}
-        {owner && (
+        {/* Only when one of its actions applies: an empty 管理 panel showed on closed challenges. */}
+        {owner && (editable || w.status === 'in_delivery') && (
           <Panel title={p.manage}>
             <div class="row">
-              {['draft', 'returned', 'under_review', 'published'].includes(w.status) && (
+              {editable && (
                 <a class="button" href={action('edit')}>
                   {p.edit}
                 </a>
@@ -747,6 +751,15 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
             </a>
           </p>
           <table class="list" data-testid="my-challenges">
+            {mine.length > 0 && (
+              <thead>
+                <tr>
+                  <th>{p.challengeColumn}</th>
+                  <th>{p.statusColumn}</th>
+                  <th>{messages.challenge.bidDeadline}</th>
+                </tr>
+              </thead>
+            )}
             <tbody>
               {mine.map((r) => (
                 <tr>
