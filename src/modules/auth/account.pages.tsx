@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
+import { chinaDateTime } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { listMyOrganisations } from '../organisations/organisation.queries.js';
@@ -155,7 +156,7 @@ function LoginForm({
   );
 }
 
-const fmt = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : m.never);
+const fmt = (d: Date | null) => (d ? chinaDateTime(d) : m.never);
 
 async function AccountPage(props: {
   deps: AppDeps;

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
+import { chinaDateTime } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { Attachments } from '../attachments/attachment.pages.js';
@@ -474,8 +475,7 @@ export function bidPages(deps: AppDeps) {
         <ul class="notifications">
           {rows.map((n) => (
             <li class={n.read_at ? 'read' : 'unread'}>
-              {n.link ? <a href={n.link}>{n.title}</a> : n.title}{' '}
-              <small>{n.created_at.toISOString().slice(0, 16).replace('T', ' ')}</small>
+              {n.link ? <a href={n.link}>{n.title}</a> : n.title} <small>{chinaDateTime(n.created_at)}</small>
               {!n.read_at && (
                 <form method="post" action={`/notifications/${n.id}/read`} class="inline">
                   <button type="submit" class="link">

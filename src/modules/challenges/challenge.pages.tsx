@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { zodIssuesToFields } from '../../http/validation.js';
+import { chinaDate } from '../../web/china-time.js';
 import { Layout, SearchBox } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { Attachments } from '../attachments/attachment.pages.js';
@@ -23,7 +24,7 @@ const fl = messages.flow;
 const authActor = (
   auth: { user: { id: string; role: 'enterprise' | 'expert' | 'society' | 'operator' } } | null,
 ) => (auth ? { userId: auth.user.id, role: auth.user.role } : null);
-const dateOnly = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+const dateOnly = (iso: string | null) => (iso ? chinaDate(iso) : '—');
 
 type Summary = ReturnType<typeof toChallengeSummary> & { highlight?: { title: string; snippet: string } };
 

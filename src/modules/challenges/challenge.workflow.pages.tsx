@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
+import { chinaDate, chinaDateTime } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { WorkspaceShortcuts } from '../../web/workspace-shortcuts.js';
@@ -81,7 +82,7 @@ const f = messages.flow;
 const p = f.pages;
 const pk = f.picker;
 const uuid = '[0-9a-fA-F-]{36}';
-const dateOnly = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
+const dateOnly = (iso: string | null) => (iso ? chinaDate(iso) : '');
 
 function actorOf(c: Context): ActorWithName {
   const auth = c.get('auth');
@@ -712,8 +713,8 @@ async function ManagePage(props: {
           <ol class="history">
             {w.history.map((e) => (
               <li>
-                {e.at.slice(0, 16).replace('T', ' ')} {messages.status[e.to_status] ?? e.to_status}（{e.actor}
-                ）{e.reason ? `：${e.reason}` : ''}
+                {chinaDateTime(e.at)} {messages.status[e.to_status] ?? e.to_status}（{e.actor}）
+                {e.reason ? `：${e.reason}` : ''}
               </li>
             ))}
           </ol>

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
+import { chinaDate } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
@@ -81,7 +82,7 @@ function ClaimList({ claims }: { claims: ClaimView[] }) {
       <tbody>
         {claims.map((c) => (
           <tr data-claim-id={c.id}>
-            <td>{c.created_at.slice(0, 10)}</td>
+            <td>{chinaDate(c.created_at)}</td>
             <td data-testid="claim-status">{m.statuses[c.status]}</td>
             <td>{c.reason ?? ''}</td>
           </tr>
@@ -114,7 +115,7 @@ async function QueuePage({
             <span>
               {m.claimant}：{claim.claimant_name}（{claim.claimant_email}）
             </span>
-            <span>{claim.created_at.slice(0, 10)}</span>
+            <span>{chinaDate(claim.created_at)}</span>
           </p>
           <p>
             {m.evidence}：{claim.evidence}

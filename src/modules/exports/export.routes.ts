@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { zodIssuesToFields } from '../../http/validation.js';
+import { chinaDateTime } from '../../web/china-time.js';
 import { listingParams } from '../../web/listing.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
@@ -273,7 +274,7 @@ function bidCells(b: BidRow): Cell[] {
     b.duration_days,
     b.approach,
     b.promised_indicators,
-    b.created_at.toISOString().slice(0, 16).replace('T', ' '),
+    chinaDateTime(b.created_at),
   ];
 }
 

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { zodIssuesToFields } from '../../http/validation.js';
+import { chinaDateTime } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
@@ -153,7 +154,7 @@ export function importPages(deps: AppDeps) {
                     </td>
                     <td>{statusLabel(run.status)}</td>
                     <td>{run.actor_label}</td>
-                    <td>{run.created_at.toISOString().slice(0, 16).replace('T', ' ')}</td>
+                    <td>{chinaDateTime(run.created_at)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -278,7 +279,7 @@ export function importPages(deps: AppDeps) {
                 {m.by}：{run.actor_label}
               </span>{' '}
               <span>
-                {m.at}：{run.created_at.toISOString().slice(0, 16).replace('T', ' ')}
+                {m.at}：{chinaDateTime(run.created_at)}
               </span>
             </p>
             {run.status === 'applied' ? (

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { toAppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
+import { chinaDate } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
@@ -11,7 +12,7 @@ import type { InviteSuggestionsResponse, RecommendedChallengesResponse } from '.
 
 const m = messages.matching;
 const score = (s: number) => (s * 100).toFixed(0);
-const day = (iso: string) => iso.slice(0, 10);
+const day = (iso: string) => chinaDate(iso);
 
 function Reasons({ reasons }: { reasons: string[] }) {
   if (reasons.length === 0) return null;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
+import { chinaDate } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
@@ -196,7 +197,7 @@ async function QueuePage({
             <span>
               {m.creditCode} {org.credit_code}
             </span>
-            <span>{org.created_at.toISOString().slice(0, 10)}</span>
+            <span>{chinaDate(org.created_at)}</span>
           </p>
           {failedId === org.id && <FormErrors errors={errors ?? {}} />}
           <DecisionForm

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import { zodIssuesToFields } from '../../http/validation.js';
+import { chinaDate } from '../../web/china-time.js';
 import { readFormLists } from '../../web/fields.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
@@ -498,8 +499,8 @@ async function StationPage(props: {
             <ol class="history" data-testid="station-history">
               {view.events.map((e) => (
                 <li>
-                  {e.at.slice(0, 10)} {m.actions[e.action] ?? m.newTitle} → {m.statuses[e.to_status]}（
-                  {e.actor}）{e.reason && `：${e.reason}`}
+                  {chinaDate(e.at)} {m.actions[e.action] ?? m.newTitle} → {m.statuses[e.to_status]}（{e.actor}
+                  ）{e.reason && `：${e.reason}`}
                 </li>
               ))}
             </ol>
