@@ -68,6 +68,7 @@ table.list{width:100%;border-collapse:collapse;font-size:14px}table.list th,tabl
 form.inline{display:inline}button.link{background:none;color:var(--brand);padding:0;font-size:14px}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}.row>form.inline{display:flex}
 .nav-logout button{background:none;padding:0;font-size:inherit;font-family:inherit;line-height:inherit;color:#fff;opacity:.92}
+fieldset{border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin:0 0 12px}legend{font-weight:600;font-size:14px;padding:0 4px}
 fieldset.picker-list{border:1px solid var(--line);border-radius:8px;padding:8px 12px}fieldset.picker-list legend{font-weight:600;font-size:14px}
 .picker-items{max-height:14em;overflow:auto;display:flex;flex-direction:column}.picker-items label{font-weight:400}
 .picker-filter{font-size:14px;padding:6px 10px;border:1px solid #c9ced6;border-radius:8px;margin-bottom:4px}

@@ -455,22 +455,11 @@ export function bidPages(deps: AppDeps) {
             {mp.saved}
           </div>
         )}
-        <form method="post" action="/notifications/preferences" class="panel" data-testid="mail-preference">
-          <fieldset>
-            <legend>{mp.title}</legend>
-            {emailModes.map((m) => (
-              <label class="field">
-                <span>
-                  <input type="radio" name="email" value={m} checked={m === mode} /> {mp.labels[m]}
-                </span>
-              </label>
-            ))}
-          </fieldset>
-          <button type="submit">{mp.save}</button>
-        </form>
-        <form method="post" action="/notifications/read-all">
-          <button type="submit">{p.markAllRead}</button>
-        </form>
+        {unread > 0 && (
+          <form method="post" action="/notifications/read-all">
+            <button type="submit">{p.markAllRead}</button>
+          </form>
+        )}
         {rows.length === 0 && <p class="empty">{p.noNotifications}</p>}
         <ul class="notifications">
           {rows.map((n) => (
@@ -486,6 +475,20 @@ export function bidPages(deps: AppDeps) {
             </li>
           ))}
         </ul>
+        {/* Read often, set once: the list comes first, the mail preference after it. */}
+        <form method="post" action="/notifications/preferences" class="panel" data-testid="mail-preference">
+          <fieldset>
+            <legend>{mp.title}</legend>
+            {emailModes.map((m) => (
+              <label class="field">
+                <span>
+                  <input type="radio" name="email" value={m} checked={m === mode} /> {mp.labels[m]}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit">{mp.save}</button>
+        </form>
       </Layout>,
     );
   });
