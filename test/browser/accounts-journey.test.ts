@@ -198,7 +198,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('accounts in a browser', () => 
     const bad = good.slice(0, 17) + (good.endsWith('0') ? '1' : '0');
     await admin.page.getByLabel('机构名称').fill('贵州黔茶科技有限公司');
     await admin.page.getByLabel('统一社会信用代码').fill(bad);
-    await admin.page.getByLabel('所在地区代码（如 520328）').fill('520328');
+    // The region is picked by name (grouped by prefecture), as a person would.
+    await admin.page.getByLabel('所在地区').selectOption({ label: '湄潭县' });
     await admin.page.getByRole('button', { name: '提交认证' }).click();
     await expect(admin.page.locator('[data-field-error="credit_code"]').textContent()).resolves.toContain(
       '统一社会信用代码',

@@ -217,6 +217,10 @@ describe('capability forms', () => {
     expect(html).toContain('data-field-error="title"');
     expect(html).toContain('data-field-error="cooperation_modes"');
     expect(html).toContain('data-field-error="price_min_wan"');
+    // The title field says what it is, and the region is picked by name, not typed as a code.
+    expect(html).toMatch(/<label for="f-title">成果名称<\/label>/);
+    expect(html).toContain('<option value="520328">湄潭县</option>');
+    expect(html).not.toContain('如 520300');
   });
 
   it('creates and publishes from the form with several cooperation modes', async () => {

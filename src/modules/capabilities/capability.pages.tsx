@@ -7,6 +7,7 @@ import { Checkbox, readFormLists, TextArea } from '../../web/fields.js';
 import { Layout } from '../../web/layout.js';
 import { FacetList, ListingSearch, listingParams, Pager } from '../../web/listing.js';
 import { messages } from '../../web/messages.js';
+import { PickerSelect, regionGroups } from '../../web/picker.js';
 import { Attachments } from '../attachments/attachment.pages.js';
 import { auditActorOf, requireAuth } from '../auth/auth.middleware.js';
 import {
@@ -103,7 +104,7 @@ async function CapabilityForm(props: {
             options={capabilityKinds.map((k): [string, string] => [k, kinds[k] ?? k])}
           />
           <Field
-            label={messages.supply.capabilities}
+            label={m.capabilityName}
             name="title"
             value={v.title}
             errors={errors}
@@ -154,13 +155,13 @@ async function CapabilityForm(props: {
           />
           <Field label={m.priceMin} name="price_min_wan" value={v.price_min_wan} errors={errors} />
           <Field label={m.priceMax} name="price_max_wan" value={v.price_max_wan} errors={errors} />
-          <Field
+          <PickerSelect
             label={m.region}
             name="region_code"
             value={v.region_code}
+            groups={regionGroups(reference.regions, { wholePrefecture: true })}
             errors={errors}
-            maxlength={6}
-            hint="如 520300"
+            empty={messages.supply.regionUnset}
           />
           <div class="row">
             <button type="submit" name="intent" value="save">

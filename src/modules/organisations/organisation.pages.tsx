@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../../app-deps.js';
 import { chinaDate } from '../../web/china-time.js';
 import { Layout } from '../../web/layout.js';
 import { messages } from '../../web/messages.js';
+import { PickerSelect, regionGroups } from '../../web/picker.js';
 import { requireAuth } from '../auth/auth.middleware.js';
 import {
   DecisionForm,
@@ -19,6 +20,7 @@ import {
 } from '../auth/forms.js';
 import { type ActorRef, canManageOrganisation, canViewOrganisationInternals } from '../auth/policy.js';
 import { requestMeta } from '../auth/request-meta.js';
+import type { ReferenceData } from '../reference/reference.queries.js';
 import { listMembers, listOrganisationsByVerification } from './organisation.queries.js';
 import {
   invitationBody,
@@ -38,9 +40,19 @@ import {
 const m = messages.organisation;
 const uuid = '[0-9a-fA-F-]{36}';
 
-function NewOrganisationForm({ values, errors }: { values: FormValues; errors: FieldErrors }) {
+function NewOrganisationForm({
+  values,
+  errors,
+  regions,
+  account,
+}: {
+  values: FormValues;
+  errors: FieldErrors;
+  regions: ReferenceData['regions'];
+  account: Parameters<typeof Layout>[0]['account'];
+}) {
   return (
-    <Layout title={m.newTitle}>
+    <Layout title={m.newTitle} account={account}>
       <FormStyles />
       <div class="narrow panel">
         <h1>{m.newTitle}</h1>
@@ -56,12 +68,12 @@ function NewOrganisationForm({ values, errors }: { values: FormValues; errors: F
             required
             maxlength={18}
           />
-          <Field
+          <PickerSelect
             label={m.regionCode}
             name="region_code"
             value={values.region_code}
+            groups={regionGroups(regions, { wholePrefecture: true })}
             errors={errors}
-            maxlength={6}
           />
           <Field
             label={m.description}
@@ -237,17 +249,26 @@ export function organisationPages(deps: AppDeps) {
     userId: auth.user.id,
     role: auth.user.role,
   });
-  app.get('/organisations/new', (c) => c.html(<NewOrganisationForm values={{}} errors={{}} />));
+  // The form picks the region by name; its options come from the reference data.
+  const newForm = async (c: Context, values: FormValues, errors: FieldErrors) => (
+    <NewOrganisationForm
+      values={values}
+      errors={errors}
+      regions={(await deps.reference.get()).regions}
+      account={requireAuth(c).user}
+    />
+  );
+  app.get('/organisations/new', async (c) => c.html(await newForm(c, {}, {})));
   app.post('/organisations/new', async (c) => {
     const values = await readForm(c);
     const parsed = validateForm(organisationBody, values);
-    if (!parsed.ok) return c.html(<NewOrganisationForm values={values} errors={parsed.errors} />, 422);
+    if (!parsed.ok) return c.html(await newForm(c, values, parsed.errors), 422);
     try {
       const org = await createOrganisation(deps, actorOf(requireAuth(c)), parsed.data, requestMeta(c, deps));
       return c.redirect(`/organisations/${org.id}`, 303);
     } catch (error) {
       const failure = formFailure(error);
-      return c.html(<NewOrganisationForm values={values} errors={failure.errors} />, failure.status);
+      return c.html(await newForm(c, values, failure.errors), failure.status);
     }
   });
   app.get(`/organisations/:id{${uuid}}`, async (c) => {
