@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { seedDemoAccounts } from '../../seeds/demo-accounts.js';
+import { seedDemoBids } from '../../seeds/demo-bids.js';
 import { seedDemoCapabilities } from '../../seeds/demo-capabilities.js';
 import { seedDemoContent } from '../../seeds/demo-content.js';
 import { seedDemoStations } from '../../seeds/demo-stations.js';
@@ -31,6 +32,8 @@ export async function prepareServices(
     for (const account of await seedDemoAccounts(runtime.db)) {
       log(`demo account (${account.role}): ${account.email} / ${account.password}`);
     }
+    // After the accounts: the demo expert and society bid on the demo enterprise's 夏秋茶 challenge.
+    if (await seedDemoBids(runtime.db, options.now)) log('demo bids seeded');
   }
   await applyIndexSettings(runtime.searchAdmin, runtime.indexes);
   const queued = await enqueueMissingSearchDocuments(runtime.db, runtime.searchAdmin, runtime.indexes);
