@@ -918,7 +918,7 @@ export const messages = {
     newTeam: '组建科技服务团',
     teamName: '服务团名称',
     teamIndustry: '服务产业',
-    teamRegions: '服务地区（代码，多个用逗号分隔）',
+    teamRegions: '服务地区（市州或区县名称，如 遵义市、湄潭县；多个用顿号分隔）',
     teamLead: '团长',
     teamMembers: '成员',
     teamDescription: '服务内容',

@@ -334,5 +334,30 @@ describe('society pages and service teams', () => {
     const html = await form.text();
     expect(html).toContain('data-field-error="name"');
     expect(html).toContain('data-field-error="lead_expert_id"');
+
+    // Service regions are typed by name; a name outside Guizhou is named in the error.
+    const unknown = await ctx.app.request(
+      `/societies/${ids.foodSociety}/service-teams/new`,
+      formRequest(
+        { name: '辣椒加工服务团', lead_expert_id: ids.wang, region_codes: '遵义市、杭州市' },
+        staff.cookie,
+      ),
+    );
+    expect(unknown.status).toBe(422);
+    expect(await unknown.text()).toContain('「杭州市」不是贵州省的地区代码或名称');
+    const created = await ctx.app.request(
+      `/societies/${ids.foodSociety}/service-teams/new`,
+      formRequest(
+        { name: '辣椒加工服务团', lead_expert_id: ids.li, region_codes: '遵义市、湄潭县、520328' },
+        staff.cookie,
+      ),
+    );
+    expect(created.status).toBe(303);
+    const team = await ctx.db
+      .selectFrom('service_teams')
+      .select('region_codes')
+      .where('name', '=', '辣椒加工服务团')
+      .executeTakeFirstOrThrow();
+    expect(team.region_codes).toEqual(['520300', '520328']);
   });
 });

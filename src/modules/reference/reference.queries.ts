@@ -15,6 +15,8 @@ export interface ReferenceData {
   /** Current disciplines (GB/T 13745), by code and by name: forms take names, records keep codes. */
   disciplineName: Map<string, string>;
   disciplineCodeByName: Map<string, string>;
+  /** Current regions by full and short name (遵义市 and 遵义 alike); names are unique in Guizhou. */
+  regionCodeByName: Map<string, string>;
   /** Every region and industry by code, retired ones too: names for records made before a retirement. */
   regionByCode: Map<string, { name: string; level: string; parent_code: string | null }>;
   industryByCode: Map<string, { name: string }>;
@@ -44,6 +46,9 @@ export async function loadReferenceData(db: Database): Promise<ReferenceData> {
     industryName: new Map(industries.map((i) => [i.code, i.name])),
     disciplineName: new Map(disciplines.map((d) => [d.code, d.name])),
     disciplineCodeByName: new Map(disciplines.map((d) => [d.name, d.code])),
+    regionCodeByName: new Map(
+      regions.flatMap((r) => [[r.name, r.code] as const, [r.short_name, r.code] as const]),
+    ),
     regionByCode: new Map(allRegions.map((r) => [r.code, r])),
     industryByCode: new Map(allIndustries.map((i) => [i.code, i])),
   };
@@ -80,4 +85,9 @@ export type ReferenceCache = ReturnType<typeof createReferenceCache>;
  */
 export function toDisciplineCodes(items: string[], reference: Pick<ReferenceData, 'disciplineCodeByName'>) {
   return [...new Set(items.map((item) => reference.disciplineCodeByName.get(item) ?? item))];
+}
+
+/** Regions as people type them (遵义市、湄潭县, or codes) → the codes records keep, each once. */
+export function toRegionCodes(items: string[], reference: Pick<ReferenceData, 'regionCodeByName'>) {
+  return [...new Set(items.map((item) => reference.regionCodeByName.get(item) ?? item))];
 }
