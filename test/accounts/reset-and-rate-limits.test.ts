@@ -111,8 +111,8 @@ describe('rate limits (counted in PostgreSQL)', () => {
       .select('hits')
       .where('bucket', '=', `login:account:${user.email}`)
       .executeTakeFirstOrThrow();
-    // The refused attempt did no password work and counts as no further failure.
-    expect(row.hits).toBe(10);
+    // Every attempt reserves its hit before any password work, the refused 11th too.
+    expect(row.hits).toBe(11);
     // Even the right password waits out the window now.
     const right = await app.request(
       url('/api/v1/session'),
@@ -150,6 +150,24 @@ describe('rate limits (counted in PostgreSQL)', () => {
       .where('bucket', '=', `login:attempts:${ip}`)
       .executeTakeFirstOrThrow();
     expect(attempts.hits).toBe(71);
+  });
+
+  test('twenty guesses at once against one account: at most ten reach the password check', async () => {
+    const app = createApp({ ...ctx.deps, clock: frozenClock() });
+    const user = await newUser(ctx.db, 'expert');
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app
+          .request(
+            url('/api/v1/session'),
+            jsonRequest('POST', { email: user.email, password: `guess-${i}-xxxx` }),
+          )
+          .then((res) => res.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
   });
 
   test('an unknown account is limited exactly like a known one', async () => {

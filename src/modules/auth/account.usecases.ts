@@ -8,10 +8,9 @@ import type { SignupInput } from './account.schemas.js';
 import { createApiToken, revokeApiToken } from './api-tokens.js';
 import { burnPasswordCheck, hashPassword, needsRehash, passwordProblem, verifyPassword } from './password.js';
 import {
-  checkRateLimits,
-  countRateLimitHits,
   enforceRateLimits,
   loginLimits,
+  refundRateLimitHits,
   resetLimits,
   signupLimits,
 } from './rate-limit.js';
@@ -101,9 +100,9 @@ export async function signUp(deps: AppDeps, input: SignupInput, meta: RequestMet
  */
 export async function logIn(deps: AppDeps, input: { email: string; password: string }, meta: RequestMeta) {
   const now = deps.clock();
+  // Failures are limited: every attempt reserves a hit before any password work, a success gives it back.
   const failureLimits = [loginLimits.perIp(meta.ip), loginLimits.perAccount(input.email)];
-  await enforceRateLimits(deps.db, now, [loginLimits.attemptsPerIp(meta.ip)]);
-  await checkRateLimits(deps.db, now, failureLimits);
+  await enforceRateLimits(deps.db, now, [loginLimits.attemptsPerIp(meta.ip), ...failureLimits]);
   const user = await deps.db
     .selectFrom('users')
     .select([...userColumns, 'password_hash'])
@@ -111,13 +110,10 @@ export async function logIn(deps: AppDeps, input: { email: string; password: str
     .executeTakeFirst();
   if (!user?.password_hash) {
     await burnPasswordCheck(input.password);
-    await countRateLimitHits(deps.db, now, failureLimits);
     throw new AppError('INVALID_CREDENTIALS');
   }
-  if (!(await verifyPassword(user.password_hash, input.password))) {
-    await countRateLimitHits(deps.db, now, failureLimits);
-    throw new AppError('INVALID_CREDENTIALS');
-  }
+  if (!(await verifyPassword(user.password_hash, input.password))) throw new AppError('INVALID_CREDENTIALS');
+  await refundRateLimitHits(deps.db, now, failureLimits);
   const rehash = needsRehash(user.password_hash) ? await hashPassword(input.password) : null;
   const { password_hash: _, ...view } = user;
   return deps.db.transaction().execute(async (trx) => {
@@ -177,12 +173,14 @@ export async function changePassword(
     .select(['email', 'display_name', 'password_hash'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
+  // A wrong current password counts as a failed login on the account; the right one gives the hit back.
   await enforceRateLimits(deps.db, now, [loginLimits.perAccount(user.email)]);
   if (!user.password_hash || !(await verifyPassword(user.password_hash, input.current_password))) {
     throw new AppError('VALIDATION_FAILED', {
       fields: [{ field: 'current_password', reason: messages.account.wrongCurrentPassword }],
     });
   }
+  await refundRateLimitHits(deps.db, now, [loginLimits.perAccount(user.email)]);
   const problem = passwordProblem(input.new_password, { email: user.email, name: user.display_name });
   if (problem)
     throw new AppError('VALIDATION_FAILED', { fields: [{ field: 'new_password', reason: problem }] });

@@ -7,9 +7,8 @@ import { AppError } from '../../http/errors.js';
  * One upsert per check: `insert ... on conflict do update set hits = hits + 1 returning hits` is
  * atomic, so concurrent requests cannot both slip under the limit.
  *
- * Limits on failures are checked before the attempt (`checkRateLimits`) and counted after it failed
- * (`countRateLimitHits`); concurrent failures may overshoot such a limit by the few in flight, which
- * the atomic per-attempt cap bounds.
+ * A limit on failures reserves a hit before the attempt like any other and gives it back when the
+ * attempt succeeds (`refundRateLimitHits`), so it stays exact however many attempts run at once.
  *
  * @example
  *   await enforceRateLimits(db, now, [signupLimits.perIp(ip)]);
@@ -22,9 +21,9 @@ export interface RateLimit {
 
 /**
  * Logins: failed attempts are limited per address and per account, so a whole office or campus
- * behind one NAT address can sign in at a training session (successes never count); every attempt,
- * failed or not, counts toward a much higher per-address cap that bounds the password-hashing work
- * one address can cause.
+ * behind one NAT address can sign in at a training session (a success refunds its hit); every
+ * attempt, failed or not, counts toward a much higher per-address cap that bounds the
+ * password-hashing work one address can cause.
  */
 export const loginLimits = {
   perIp: (ip: string): RateLimit => ({ bucket: `login:ip:${ip}`, limit: 30, windowSeconds: 900 }),
@@ -77,47 +76,30 @@ async function countHits(db: Database, now: Date, limits: RateLimit[]): Promise<
   return counts;
 }
 
-function refuseOver(
-  now: Date,
-  limits: RateLimit[],
-  counts: number[],
-  isOver: (hits: number, limit: number) => boolean,
-) {
+/** Counts one hit in every bucket; throws RATE_LIMITED (with Retry-After) when any is over its limit. */
+export async function enforceRateLimits(db: Database, now: Date, limits: RateLimit[]): Promise<void> {
+  const counts = await countHits(db, now, limits);
   const retryAfter = Math.max(
     0,
-    ...limits.map((limit, i) => (isOver(counts[i]!, limit.limit) ? windowOf(limit, now).secondsLeft : 0)),
+    ...limits.map((limit, i) => (counts[i]! > limit.limit ? windowOf(limit, now).secondsLeft : 0)),
   );
   if (retryAfter > 0) throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfter });
 }
 
-/** Counts one hit in every bucket; throws RATE_LIMITED (with Retry-After) when any is over its limit. */
-export async function enforceRateLimits(db: Database, now: Date, limits: RateLimit[]): Promise<void> {
-  refuseOver(now, limits, await countHits(db, now, limits), (hits, limit) => hits > limit);
-}
-
 /**
- * Throws RATE_LIMITED when any bucket has already reached its limit, without counting anything: for
- * limits on failures, which are counted only once an attempt has failed (`countRateLimitHits`).
+ * Takes back the hits an attempt reserved with `enforceRateLimits`, once it turned out not to count
+ * (a successful login): same buckets, same window (pass the same `now`). Reserving first and
+ * refunding after keeps a limit on failures exact under concurrency; counting only after a failure
+ * let parallel guesses all pass a check made before any of them had failed.
  */
-export async function checkRateLimits(db: Database, now: Date, limits: RateLimit[]): Promise<void> {
-  const rows = await db
-    .selectFrom('rate_limits')
-    .select(['bucket', 'window_start', 'hits'])
-    .where((eb) =>
-      eb.or(
-        limits.map((limit) =>
-          eb.and([eb('bucket', '=', limit.bucket), eb('window_start', '=', windowOf(limit, now).start)]),
-        ),
-      ),
-    )
-    .execute();
-  const counts = limits.map((limit) => rows.find((r) => r.bucket === limit.bucket)?.hits ?? 0);
-  refuseOver(now, limits, counts, (hits, limit) => hits >= limit);
-}
-
-/** Counts one hit in every bucket (a failed attempt), never throwing. */
-export async function countRateLimitHits(db: Database, now: Date, limits: RateLimit[]): Promise<void> {
-  await countHits(db, now, limits);
+export async function refundRateLimitHits(db: Database, now: Date, limits: RateLimit[]): Promise<void> {
+  for (const limit of limits)
+    await db
+      .updateTable('rate_limits')
+      .set({ hits: sql`greatest(rate_limits.hits - 1, 0)` })
+      .where('bucket', '=', limit.bucket)
+      .where('window_start', '=', windowOf(limit, now).start)
+      .execute();
 }
 
 /** Deletes windows that ended more than a day ago (by the hourly account sweep; cheap with the index). */
