@@ -137,7 +137,7 @@ test('disciplines are typed by name (codes still work), kept as codes, and shown
     w.enterprise.cookie,
   );
   expect(unknown.status).toBe(422);
-  expect(await unknown.text()).toContain('茶叶玄学');
+  expect(await unknown.text()).toMatch(/data-field-error="disciplines"[^>]*>学科「茶叶玄学」不在可选范围/);
 
   const created = await post(
     '/workspace/challenges/new',

@@ -71,6 +71,16 @@ describe('the station journey in the web UI (no JavaScript)', () => {
     expect(badHtml).toContain('请选择贵州省内的区县');
     expect(badHtml).toContain('湄潭县茶城大道 1 号');
 
+    const unknownDiscipline = await submit(
+      '/stations/new',
+      { ...values, region_code: '520328', discipline_codes: '园艺学、茶叶玄学' },
+      society.cookie,
+    );
+    expect(unknownDiscipline.status).toBe(422);
+    expect(await unknownDiscipline.text()).toMatch(
+      /data-field-error="discipline_codes"[^>]*>学科「茶叶玄学」不在可选范围/,
+    );
+
     const created = await submit(
       '/stations/new',
       // Disciplines by name, as a secretary knows them; the record keeps GB/T 13745 codes.

@@ -26,7 +26,7 @@ import { awardBids, bidsOfChallengeFor, evaluateBid, loadBidFor } from '../bids/
 import { milestoneDecisionBody } from '../delivery/delivery.schemas.js';
 import { acceptChallenge, decideMilestone, milestonesFor } from '../delivery/delivery.usecases.js';
 import { countNotifications } from '../notifications/notification.js';
-import { type ReferenceData, toDisciplineCodes } from '../reference/reference.queries.js';
+import { type ReferenceData, toDisciplineCodes, unknownDiscipline } from '../reference/reference.queries.js';
 import {
   answerBody,
   answerQuestion,
@@ -330,6 +330,14 @@ type Work = Awaited<ReturnType<typeof challengeWorkView>>;
 function withDisciplineCodes(input: Record<string, unknown>, reference: ReferenceData) {
   if (!Array.isArray(input.disciplines)) return input;
   return { ...input, disciplines: toDisciplineCodes(input.disciplines as string[], reference) };
+}
+
+/** A typed discipline that is neither a name nor a code, as a field error naming it (or null). */
+function disciplineError(input: Record<string, unknown>, reference: ReferenceData): FieldErrors | null {
+  const unknown = Array.isArray(input.disciplines)
+    ? unknownDiscipline(input.disciplines, reference)
+    : undefined;
+  return unknown === undefined ? null : { disciplines: messages.station.unknownDiscipline(unknown) };
 }
 
 function formValuesOf(w: Work, reference: ReferenceData): FormValues {
@@ -883,9 +891,12 @@ export function challengeWorkflowPages(deps: AppDeps) {
   app.get('/workspace/challenges/new', (c) => newForm(c, {}, {}));
   app.post('/workspace/challenges/new', async (c) => {
     const values = await readForm(c);
-    const input = withDisciplineCodes(challengeFormToInput(values), await deps.reference.get());
+    const reference = await deps.reference.get();
+    const input = withDisciplineCodes(challengeFormToInput(values), reference);
     const parsed = validateForm(createChallengeBody, input);
-    if (!parsed.ok) return newForm(c, values, parsed.errors, 422);
+    const unknown = disciplineError(input, reference);
+    if (!parsed.ok || unknown)
+      return newForm(c, values, { ...(parsed.ok ? {} : parsed.errors), ...unknown }, 422);
     try {
       const row = await createChallenge(deps, actorOf(c), parsed.data, requestMeta(c, deps));
       return c.redirect(`/workspace/challenges/${row.id}`, 303);
@@ -934,14 +945,17 @@ export function challengeWorkflowPages(deps: AppDeps) {
     const values = await readForm(c);
     // A form always sends every field: an emptied text field means "clear it", an unticked box "no".
     const full: FormValues = { ...values };
-    const input = withDisciplineCodes(challengeFormToInput(full), await deps.reference.get());
+    const reference = await deps.reference.get();
+    const input = withDisciplineCodes(challengeFormToInput(full), reference);
     for (const key of editTextFields) input[key] ??= '';
     input.hide_enterprise_name ??= false;
     if (!values.delivery_deadline) input.delivery_deadline = null;
     if (!values.industry_code) input.industry_code = null;
     if (!values.disciplines) input.disciplines = [];
     const parsed = validateForm(updateChallengeBody, input);
-    if (!parsed.ok) return editForm(c, id, values, parsed.errors, 422);
+    const unknown = disciplineError(input, reference);
+    if (!parsed.ok || unknown)
+      return editForm(c, id, values, { ...(parsed.ok ? {} : parsed.errors), ...unknown }, 422);
     try {
       await updateChallenge(deps, actorOf(c), id, parsed.data, parsed.data.version, requestMeta(c, deps));
       return c.redirect(`/workspace/challenges/${id}`, 303);

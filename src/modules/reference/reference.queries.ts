@@ -91,3 +91,8 @@ export function toDisciplineCodes(items: string[], reference: Pick<ReferenceData
 export function toRegionCodes(items: string[], reference: Pick<ReferenceData, 'regionCodeByName'>) {
   return [...new Set(items.map((item) => reference.regionCodeByName.get(item) ?? item))];
 }
+
+/** The first of some discipline codes (after `toDisciplineCodes`) that is not a current discipline. */
+export function unknownDiscipline(codes: string[], reference: Pick<ReferenceData, 'disciplineName'>) {
+  return codes.find((code) => !reference.disciplineName.has(code));
+}

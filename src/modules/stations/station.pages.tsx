@@ -23,7 +23,7 @@ import {
 } from '../auth/forms.js';
 import { type ActorRef, canViewStationInternals } from '../auth/policy.js';
 import { requestMeta } from '../auth/request-meta.js';
-import { type ReferenceData, toDisciplineCodes } from '../reference/reference.queries.js';
+import { type ReferenceData, toDisciplineCodes, unknownDiscipline } from '../reference/reference.queries.js';
 import { GuizhouMap } from './guizhou-map.js';
 import { stationTransitions } from './station.lifecycle.js';
 import {
@@ -785,13 +785,21 @@ export function stationPages(deps: AppDeps) {
   });
   app.post('/stations/new', async (c) => {
     const auth = requireAuth(c);
-    const { input, values } = await readStationForm(c, stationListFields, await deps.reference.get());
+    const reference = await deps.reference.get();
+    const { input, values } = await readStationForm(c, stationListFields, reference);
     const render = (errors: FieldErrors, status: 422 | 403 | 409 | 400 | 401 | 429) =>
       NewStationForm({ deps, userId: auth.user.id, account: auth.user, values, errors }).then((html) =>
         c.html(html, status),
       );
     const parsed = validateForm(stationBody, input);
-    if (!parsed.ok) return render(parsed.errors, 422);
+    // A typed discipline that is neither a name nor a code is named in its field.
+    const unknown = Array.isArray(input.discipline_codes)
+      ? unknownDiscipline(input.discipline_codes as string[], reference)
+      : undefined;
+    const disciplineErrors: FieldErrors =
+      unknown === undefined ? {} : { discipline_codes: m.unknownDiscipline(unknown) };
+    if (!parsed.ok || unknown !== undefined)
+      return render({ ...(parsed.ok ? {} : parsed.errors), ...disciplineErrors }, 422);
     try {
       const station = await applyForStation(deps, stationActor(c), parsed.data, requestMeta(c, deps));
       return c.redirect(`/stations/${station.id}`, 303);
