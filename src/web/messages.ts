@@ -786,6 +786,7 @@ export const messages = {
   },
   picker: {
     choose: '请选择…',
+    wholeProvince: (name: string) => `${name}（全省）`,
     wholePrefecture: (name: string) => `${name}（${name.endsWith('州') ? '全州' : '全市'}）`,
     none: '（不关联）',
     filter: '输入文字筛选',

@@ -34,23 +34,35 @@ interface Region {
 
 /**
  * Regions as picker groups, one per prefecture (市州) with its counties. With `wholePrefecture` the
- * prefecture itself comes first in its group, for who serves a whole city (an expert); a station
- * sits in one county, so its form leaves that out.
+ * province and each prefecture itself are offered too, for who serves a whole province or city (a
+ * society, an expert); a station sits in one county, so its form leaves them out.
  */
 export function regionGroups(regions: Region[], options: { wholePrefecture?: boolean } = {}): PickerGroup[] {
-  return regions
-    .filter((r) => r.level === 'prefecture')
-    .map((prefecture) => ({
-      label: prefecture.name,
-      options: [
-        ...(options.wholePrefecture
-          ? [[prefecture.code, messages.picker.wholePrefecture(prefecture.name)] as PickerOption]
-          : []),
-        ...regions
-          .filter((r) => r.level === 'county' && r.parent_code === prefecture.code)
-          .map((r): PickerOption => [r.code, r.name]),
-      ],
-    }));
+  // Who serves the whole province (a provincial society, 省级学会) picks 贵州省 itself.
+  const province = options.wholePrefecture
+    ? regions
+        .filter((r) => r.level === 'province')
+        .map((r) => ({
+          label: r.name,
+          options: [[r.code, messages.picker.wholeProvince(r.name)] as PickerOption],
+        }))
+    : [];
+  return [
+    ...province,
+    ...regions
+      .filter((r) => r.level === 'prefecture')
+      .map((prefecture) => ({
+        label: prefecture.name,
+        options: [
+          ...(options.wholePrefecture
+            ? [[prefecture.code, messages.picker.wholePrefecture(prefecture.name)] as PickerOption]
+            : []),
+          ...regions
+            .filter((r) => r.level === 'county' && r.parent_code === prefecture.code)
+            .map((r): PickerOption => [r.code, r.name]),
+        ],
+      })),
+  ];
 }
 
 export function PickerSelect(props: {
@@ -81,6 +93,13 @@ export function PickerSelect(props: {
         aria-invalid={error ? 'true' : undefined}
       >
         <option value="">{props.empty ?? messages.picker.choose}</option>
+        {/* A stored value the options no longer offer (a retired code) stays selected, so saving the
+            form again does not silently clear it. */}
+        {props.value && !props.groups.some((g) => g.options.some(([value]) => value === props.value)) && (
+          <option value={props.value} selected>
+            {props.value}
+          </option>
+        )}
         {props.groups.map((g) =>
           g.label === '' ? (
             g.options.map(option)

@@ -72,6 +72,8 @@ describe('achievements in the expert profile form', () => {
       /<optgroup label="遵义市"><option value="520300">遵义市（全市）<\/option>[\s\S]*?<option value="520328">湄潭县<\/option>/,
     );
     expect(form).not.toContain('如 520100');
+    // A provincial expert or society picks the province itself.
+    expect(form).toContain('<option value="520000">贵州省（全省）</option>');
   });
 
   it('removes a ticked row and keeps the others', async () => {
