@@ -5,6 +5,7 @@
  * the day before.
  */
 const CHINA_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
 
 function inChina(at: Date | string): string {
   return new Date(new Date(at).getTime() + CHINA_OFFSET_MS).toISOString();
@@ -18,4 +19,9 @@ export function chinaDate(at: Date | string): string {
 /** `YYYY-MM-DD HH:mm` in China. */
 export function chinaDateTime(at: Date | string): string {
   return inChina(at).slice(0, 16).replace('T', ' ');
+}
+
+/** Midnight (UTC+8) at the start of the China calendar day that contains `at`. */
+export function startOfChinaDay(at: Date): Date {
+  return new Date(Math.floor((at.getTime() + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS);
 }

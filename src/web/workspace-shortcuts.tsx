@@ -1,6 +1,5 @@
+import type { UserRole } from '../modules/auth/session.js';
 import { messages } from './messages.js';
-
-type Role = 'enterprise' | 'expert' | 'society' | 'operator';
 
 const s = messages.flow.pages.shortcuts;
 
@@ -9,7 +8,7 @@ const s = messages.flow.pages.shortcuts;
  * reachable only by typing their address (the operator's dashboard and station approvals, a
  * society's stations), so the workspace lists them; each link is one the role's policy allows.
  */
-const shortcutsByRole: Record<Role, Array<[href: string, label: string]>> = {
+const shortcutsByRole: Record<UserRole, Array<[href: string, label: string]>> = {
   // Enterprises: 发布新榜单 is already the first button of their challenge panel.
   enterprise: [
     ['/capabilities', s.findCapabilities],
@@ -43,7 +42,7 @@ const shortcutsByRole: Record<Role, Array<[href: string, label: string]>> = {
   ],
 };
 
-export function WorkspaceShortcuts({ role }: { role: Role }) {
+export function WorkspaceShortcuts({ role }: { role: UserRole }) {
   return (
     <nav class="shortcuts" aria-label={s.title} data-testid="workspace-shortcuts">
       {shortcutsByRole[role].map(([href, label]) => (

@@ -216,7 +216,7 @@ describe('purging the bytes of deleted attachments', () => {
       if (inFlight === 2) release();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the other sweep never reached a delete')), 5000);
+        timer = setTimeout(() => reject(new Error('the other sweep never reached a delete')), 30_000);
       });
       await Promise.race([bothInFlight, timedOut]).finally(() => clearTimeout(timer));
     };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendDailyDigests, startOfChinaDay } from '../../src/modules/notifications/notification.digest.js';
+import { sendDailyDigests } from '../../src/modules/notifications/notification.digest.js';
 import { notifyUsers } from '../../src/modules/notifications/notification.js';
+import { startOfChinaDay } from '../../src/web/china-time.js';
 import { formRequest, signedIn } from '../support/account-factories.js';
 import { call } from '../support/challenge-flow-factories.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';

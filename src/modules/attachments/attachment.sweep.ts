@@ -17,7 +17,7 @@ const STOP_AFTER_CONSECUTIVE_FAILURES = 3;
  * oldest first, deletes each key (an absent key is not an error, so a retry is harmless) and marks
  * the rows whose delete succeeded; the others stay for the next run. Never throws for a storage
  * failure. Idempotent, and rows are locked with SKIP LOCKED, so every instance may run it: the Node
- * server hourly, the Workers cron when a bucket is configured.
+ * server hourly, and each run of the Workers cron (every minute) when a bucket is configured.
  *
  * @example
  *   const { purged, failed } = await purgeDeletedAttachmentBytes({ db, storage }, new Date(), { logger });
@@ -30,7 +30,9 @@ export async function purgeDeletedAttachmentBytes(
   const logger = options.logger;
   const deletedBefore = new Date(now.getTime() - PURGE_GRACE_MS);
   const counts = await deps.db.transaction().execute(async (trx) => {
-    const rows = await lockUnpurgedDeletedAttachments(trx, deletedBefore, options.limit ?? 200);
+    // Small batches: the batch's row locks (and a pooled connection) are held while its bytes are
+    // deleted, and on Workers this runs every minute.
+    const rows = await lockUnpurgedDeletedAttachments(trx, deletedBefore, options.limit ?? 50);
     const purgedIds: string[] = [];
     let failed = 0;
     let failedInARow = 0;

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app-deps.js';
 import { AppError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/router.js';
 import { zodIssuesToFields } from '../../http/validation.js';
-import { chinaDateTime } from '../../web/china-time.js';
+import { chinaDate, chinaDateTime } from '../../web/china-time.js';
 import { listingParams } from '../../web/listing.js';
 import { messages } from '../../web/messages.js';
 import { requireAuth } from '../auth/auth.middleware.js';
@@ -161,7 +161,7 @@ function capabilityTable(deps: AppDeps, url: string): StreamedTable {
         c.industry_name,
         c.region_name,
         c.fields.join('、'),
-        c.published_at ? c.published_at.toISOString().slice(0, 10) : null,
+        c.published_at ? chinaDate(c.published_at) : null,
         c.description,
       ]),
     ),
@@ -185,12 +185,12 @@ async function* challengeRowsFromDatabase(deps: AppDeps, query: z.output<typeof 
       c.title,
       messages.status[c.status] ?? c.status,
       c.reward_wan,
-      c.bid_deadline.toISOString().slice(0, 10),
+      chinaDate(c.bid_deadline),
       c.industry_name,
       c.region_name,
       c.cooperation_mode,
       c.enterprise_name ?? messages.challenge.anonymousEnterprise,
-      c.published_at ? c.published_at.toISOString().slice(0, 10) : null,
+      c.published_at ? chinaDate(c.published_at) : null,
     ]);
     const last = rows[rows.length - 1]!;
     if (rows.length < PAGE || !last.published_at) return;
@@ -212,12 +212,12 @@ async function* challengePages(deps: AppDeps, query: z.output<typeof challengeSe
         c.title,
         messages.status[c.status] ?? c.status,
         c.reward_wan,
-        c.bid_deadline.slice(0, 10),
+        chinaDate(c.bid_deadline),
         c.industry?.name ?? null,
         c.region.name,
         c.cooperation_mode,
         c.enterprise_name ?? messages.challenge.anonymousEnterprise,
-        c.published_at ? c.published_at.slice(0, 10) : null,
+        c.published_at ? chinaDate(c.published_at) : null,
       ]);
     yield rows;
     if (page >= result.pagination.total_pages) break;
@@ -301,7 +301,7 @@ const lists = [
 export function exportRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const download = (format: 'xlsx' | 'csv', ascii: string, table: StreamedTable) => {
-    const date = deps.clock().toISOString().slice(0, 10);
+    const date = chinaDate(deps.clock());
     return new Response(format === 'xlsx' ? xlsxStream(table) : csvStream(table), {
       status: 200,
       headers: downloadHeaders(format, `${ascii}-${date}`, `${table.name}-${date}`),

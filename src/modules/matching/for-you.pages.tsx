@@ -12,7 +12,6 @@ import type { InviteSuggestionsResponse, RecommendedChallengesResponse } from '.
 
 const m = messages.matching;
 const score = (s: number) => (s * 100).toFixed(0);
-const day = (iso: string) => chinaDate(iso);
 
 function Reasons({ reasons }: { reasons: string[] }) {
   if (reasons.length === 0) return null;
@@ -59,7 +58,7 @@ function ForYouList({ result, role }: { result: RecommendedChallengesResponse; r
                   c.industry_name,
                   c.region_name,
                   m.forYou.reward(c.reward_wan),
-                  m.forYou.deadline(day(c.bid_deadline)),
+                  m.forYou.deadline(chinaDate(c.bid_deadline)),
                 ]
                   .filter(Boolean)
                   .join(' · ')}
@@ -94,7 +93,7 @@ function FewBidsList({ result }: { result: InviteSuggestionsResponse }) {
               c.enterprise_name,
               m.fewBids.bidCount(c.bid_count),
               m.forYou.reward(c.reward_wan),
-              m.forYou.deadline(day(c.bid_deadline)),
+              m.forYou.deadline(chinaDate(c.bid_deadline)),
             ]
               .filter(Boolean)
               .join(' · ')}

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../http/logger.js';
 import { createOutboxMailer, type Mailer } from '../../mail/mailer.js';
+import { chinaDate, startOfChinaDay } from '../../web/china-time.js';
 import { messages } from '../../web/messages.js';
 
 /**
@@ -12,14 +13,6 @@ import { messages } from '../../web/messages.js';
  * instances send each digest exactly once.
  */
 const DAY_MS = 86_400_000;
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
-/** Midnight (UTC+8) at the start of the China calendar day that contains `at`. */
-export function startOfChinaDay(at: Date): Date {
-  return new Date(Math.floor((at.getTime() + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS);
-}
-
-const chinaDate = (at: Date) => new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 
 export interface DigestDeps {
   db: Database;

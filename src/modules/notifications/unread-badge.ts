@@ -38,12 +38,23 @@ export function unreadBadgeText(count: number): string {
  * query: the API has its own `/me/notifications/unread-count`, and API-token callers skip it.
  * Registered after the static assets, which answer first.
  */
-export function unreadBadge(deps: Pick<AppDeps, 'db'>): MiddlewareHandler {
+/** Paths that render a page with the site header: not the API, not file downloads and exports. */
+const isPagePath = (path: string) =>
+  !path.startsWith('/api/') && !path.startsWith('/attachments/') && !/\.(csv|xlsx)$/.test(path);
+
+export function unreadBadge(deps: Pick<AppDeps, 'db' | 'logger'>): MiddlewareHandler {
   return async (c, next) => {
     const auth = c.get('auth');
-    if (auth?.via === 'session' && !c.req.path.startsWith('/api/')) {
-      const unread = await countUnreadUpTo(deps.db, auth.user.id);
-      c.set('auth', { ...auth, user: { ...auth.user, unread_notifications: unread } });
+    if (auth?.via === 'session' && isPagePath(c.req.path)) {
+      try {
+        const unread = await countUnreadUpTo(deps.db, auth.user.id);
+        c.set('auth', { ...auth, user: { ...auth.user, unread_notifications: unread } });
+      } catch (error) {
+        // The count is a nicety: a page still renders, without it, if the query fails.
+        deps.logger.warn('unread count unavailable', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
     await next();
   };

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { enqueueSearchSync } from '../../search/outbox.js';
+import { chinaDate } from '../../web/china-time.js';
 import { messages } from '../../web/messages.js';
 
 /**
@@ -119,5 +120,5 @@ export async function transitionStation(
  * calendar day, whatever the server's time zone.
  */
 export function chinaDay(at: Date, plusDays = 0): string {
-  return new Date(at.getTime() + 8 * 3_600_000 + plusDays * 86_400_000).toISOString().slice(0, 10);
+  return chinaDate(new Date(at.getTime() + plusDays * 86_400_000));
 }
