@@ -26,6 +26,15 @@ export interface SearchEntityDefinition {
 type IndexedTable = 'challenges' | 'expert_profiles' | 'organisations' | 'capabilities' | 'stations';
 
 /**
+ * `rowsOf` names `id` and `updated_at` in raw SQL (Kysely cannot type them on a generic table); this
+ * keeps that checked at compile time: a table without either column makes this object fail to type.
+ */
+const indexedTablesHaveIdAndUpdatedAt: {
+  [K in IndexedTable]: DB[K] extends { id: unknown; updated_at: unknown } ? true : never;
+} = { challenges: true, expert_profiles: true, organisations: true, capabilities: true, stations: true };
+void indexedTablesHaveIdAndUpdatedAt;
+
+/**
  * The id listings of an entity stored one row per document in `table`: every public id in keyset pages
  * (`isPublic` narrows the table to what the index holds), and every id of the entity's kind changed
  * since a moment (`ofKind` narrows a shared table, public or not: a change may be a removal).
