@@ -222,6 +222,7 @@ export const messages = {
     } as Record<string, string>,
     invite: '邀请揭榜',
     invited: '已邀请',
+    alreadyBid: '已揭榜',
     inviteNeedsAccount: '该专家尚未注册，无法在线邀请',
     unavailable: '推荐服务暂时不可用，请稍后再试。',
     forYou: {
@@ -627,6 +628,7 @@ export const messages = {
       noResults: '没有找到匹配的专家或学会，换个关键词试试',
       inviteTo: (name: string) => `邀请：${name}`,
       invited: '已邀请',
+      alreadyBid: '已揭榜',
       notRegistered: '尚未注册账号，暂不能邀请',
       sent: '已发出的邀请',
       recommended: '推荐邀请',

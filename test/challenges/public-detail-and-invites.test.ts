@@ -136,6 +136,29 @@ describe('inviting by picking', () => {
     expect(after).toContain('data-testid="invitations-sent"');
   });
 
+  it('shows 已揭榜 instead of 邀请 for who already bids, and 邀请 again once the bid is withdrawn', async () => {
+    const id = await publishedChallenge(ctx.app, w);
+    await enqueueSearchSync(ctx.db, 'expert', [w.expertA.profileId]);
+    await ctx.drainOutbox();
+    const bid = await call(ctx.app, 'POST', `/challenges/${id}/bids`, {
+      cookie: w.expertA.cookie,
+      body: bidInput(),
+    });
+    expect(bid.status).toBe(201);
+    const manage = `/workspace/challenges/${id}?invite_q=${encodeURIComponent('王教授')}`;
+    const bidding = await (await page(manage, w.enterprise.cookie)).text();
+    expect(bidding).toContain('data-testid="already-bid"');
+    expect(bidding).not.toContain(`value="expert:${w.expertA.profileId}"`);
+
+    const withdrawn = await call(ctx.app, 'POST', `/bids/${bid.body.id}/withdraw`, {
+      cookie: w.expertA.cookie,
+    });
+    expect(withdrawn.status).toBe(200);
+    const after = await (await page(manage, w.enterprise.cookie)).text();
+    expect(after).not.toContain('data-testid="already-bid"');
+    expect(after).toContain(`value="expert:${w.expertA.profileId}"`);
+  });
+
   it('rejects a forged or missing pick with a Chinese field error, and strangers see no picker', async () => {
     const id = await publishedChallenge(ctx.app, w);
     const manage = `/workspace/challenges/${id}`;

@@ -135,3 +135,23 @@ export async function partiesOfBid(
     ...new Set([bid.lead_user_id, ...members.map((m) => m.user_id), ...orgMembers.map((m) => m.user_id)]),
   ];
 }
+
+/**
+ * Who already bids on a challenge (bids not withdrawn): expert profiles by their user's bids, and
+ * organisations by theirs. The enterprise's invite lists show 已揭榜 for them instead of 邀请.
+ */
+export async function liveBiddersOf(db: Executor, challengeId: string) {
+  const rows = await db
+    .selectFrom('bids as b')
+    .leftJoin('expert_profiles as ep', 'ep.user_id', 'b.lead_user_id')
+    .select(['ep.id as expert_profile_id', 'b.organisation_id', 'b.kind'])
+    .where('b.challenge_id', '=', challengeId)
+    .where('b.status', '<>', 'withdrawn')
+    .execute();
+  return {
+    expertProfileIds: new Set(
+      rows.flatMap((r) => (r.kind === 'expert' && r.expert_profile_id ? [r.expert_profile_id] : [])),
+    ),
+    organisationIds: new Set(rows.flatMap((r) => (r.organisation_id ? [r.organisation_id] : []))),
+  };
+}

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../../app-deps.js';
 import type { Database } from '../../db/database.js';
+import { liveBiddersOf } from '../bids/bid.queries.js';
 import { expertSearchQuery } from '../experts/expert.schemas.js';
 import { searchExperts } from '../experts/expert.search.js';
 import { challengeRecommendations } from '../matching/recommendation.routes.js';
@@ -18,6 +19,8 @@ export interface InviteCandidate {
   detail: string;
   invitable: boolean;
   invited: boolean;
+  /** Already bids on this challenge (not withdrawn): nothing to invite them to. */
+  alreadyBid: boolean;
 }
 
 /** Form value of one candidate's 邀请 button: `expert:<uuid>` or `organisation:<uuid>`. */
@@ -38,7 +41,7 @@ async function annotate(
 ): Promise<InviteCandidate[]> {
   const expertIds = experts.map((e) => e.id);
   const societyIds = societies.map((s) => s.id);
-  const [registered, verified, invited] = await Promise.all([
+  const [registered, verified, invited, bidders] = await Promise.all([
     expertIds.length === 0
       ? []
       : db
@@ -61,13 +64,19 @@ async function annotate(
       .select(['expert_profile_id', 'organisation_id'])
       .where('challenge_id', '=', challengeId)
       .execute(),
+    liveBiddersOf(db, challengeId),
   ]);
   const canInvite = new Set([...registered, ...verified].map((r) => r.id));
   const done = new Set(invited.flatMap((i) => [i.expert_profile_id, i.organisation_id]));
   return [
     ...experts.map((e) => ({ kind: 'expert' as const, ...e })),
     ...societies.map((s) => ({ kind: 'organisation' as const, ...s })),
-  ].map((c) => ({ ...c, invitable: canInvite.has(c.id), invited: done.has(c.id) }));
+  ].map((c) => ({
+    ...c,
+    invitable: canInvite.has(c.id),
+    invited: done.has(c.id),
+    alreadyBid: (c.kind === 'expert' ? bidders.expertProfileIds : bidders.organisationIds).has(c.id),
+  }));
 }
 
 /** Experts and societies matching what the enterprise typed, from the public search indexes. */

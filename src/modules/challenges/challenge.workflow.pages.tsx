@@ -374,7 +374,11 @@ function CandidateList(props: { candidates: InviteCandidate[]; testId: string })
         <li data-candidate-kind={c.kind}>
           <strong>{c.name}</strong>（{c.kind === 'expert' ? pk.experts : pk.societies}）
           {c.detail && <small class="meta"> {c.detail}</small>}{' '}
-          {c.invited ? (
+          {c.alreadyBid ? (
+            <span class="badge" data-testid="already-bid">
+              {pk.alreadyBid}
+            </span>
+          ) : c.invited ? (
             <span class="badge">{pk.invited}</span>
           ) : c.invitable ? (
             <button type="submit" name="target" value={candidateTarget(c)}>

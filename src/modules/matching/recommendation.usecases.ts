@@ -1,6 +1,7 @@
 import type { Meilisearch } from 'meilisearch';
 import type { Database } from '../../db/database.js';
 import type { SearchIndexes } from '../../search/client.js';
+import { liveBiddersOf } from '../bids/bid.queries.js';
 import { publicChallengeStatuses } from '../challenges/challenge.lifecycle.js';
 import type { ChallengeInput, Matcher, RankedMatch } from './match.js';
 import { loadExpertTrackRecords, loadSocietyTrackRecords } from './track-record.js';
@@ -176,6 +177,9 @@ export interface InviteContext {
   challengeId: string;
   invitedExperts: Set<string>;
   invitedOrganisations: Set<string>;
+  /** Who already bids on it (not withdrawn): shown 已揭榜, not invited. */
+  biddingExperts: Set<string>;
+  biddingOrganisations: Set<string>;
 }
 
 /**
@@ -197,14 +201,19 @@ export async function loadInviteContext(
     .where('m.user_id', '=', userId)
     .executeTakeFirst();
   if (!owner) return null;
-  const invited = await db
-    .selectFrom('challenge_invitations')
-    .select(['expert_profile_id', 'organisation_id'])
-    .where('challenge_id', '=', challengeId)
-    .execute();
+  const [invited, bidders] = await Promise.all([
+    db
+      .selectFrom('challenge_invitations')
+      .select(['expert_profile_id', 'organisation_id'])
+      .where('challenge_id', '=', challengeId)
+      .execute(),
+    liveBiddersOf(db, challengeId),
+  ]);
   return {
     challengeId,
     invitedExperts: new Set(invited.flatMap((i) => (i.expert_profile_id ? [i.expert_profile_id] : []))),
     invitedOrganisations: new Set(invited.flatMap((i) => (i.organisation_id ? [i.organisation_id] : []))),
+    biddingExperts: bidders.expertProfileIds,
+    biddingOrganisations: bidders.organisationIds,
   };
 }

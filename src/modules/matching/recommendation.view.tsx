@@ -30,6 +30,15 @@ function InviteButton(props: {
   invitable: boolean;
   notInvitableHint: string;
 }) {
+  const bidding = (
+    props.field === 'expert_profile_id' ? props.invite.biddingExperts : props.invite.biddingOrganisations
+  ).has(props.id);
+  if (bidding)
+    return (
+      <span class="badge" data-testid="already-bid">
+        {m.alreadyBid}
+      </span>
+    );
   if (props.invited)
     return (
       <span class="badge" data-testid="invited">
