@@ -1,5 +1,5 @@
-import type { AppDeps } from '../src/app-deps.js';
 import type { Database } from '../src/db/database.js';
+import { createLogger } from '../src/http/logger.js';
 import type { Mailer } from '../src/mail/mailer.js';
 import { submitBidBody } from '../src/modules/bids/bid.schemas.js';
 import { submitBid } from '../src/modules/bids/bid.usecases.js';
@@ -73,9 +73,9 @@ export async function seedDemoBids(db: Database, now: Date): Promise<boolean> {
     if (earlier) return false;
     if (!(await claimSeedRun(trx, SEED_NAME))) return false;
 
-    // submitBid reads only the clock (is bidding open?) and the mailer from its deps; the rest of
-    // AppDeps serves requests. The deadline sweep (challenge.deadlines.ts) passes partial deps alike.
-    const deps = { db, clock: () => now, mailer: noMail } as Partial<AppDeps> as AppDeps;
+    // submitBid reads only the clock (is bidding open?) and the mailer; the logger is the outbox
+    // mailer's, which noMail replaces.
+    const deps = { clock: () => now, mailer: noMail, logger: createLogger('silent') };
     for (const bidder of bidders) {
       const { seed, user, organisation } = bidder!;
       const input = submitBidBody.parse({

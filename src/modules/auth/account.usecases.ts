@@ -39,7 +39,8 @@ export interface RequestMeta {
 
 const userColumns = ['id', 'email', 'display_name', 'role', 'phone', 'created_at'] as const;
 
-export function mailerOf(deps: AppDeps): Mailer {
+/** The mailer the deps name, else the mail outbox. Only these two deps are read, so jobs and seeds pass just them. */
+export function mailerOf(deps: Pick<AppDeps, 'mailer' | 'logger'>): Mailer {
   return deps.mailer ?? createOutboxMailer(deps.logger);
 }
 

@@ -101,7 +101,7 @@ function assertOpenForBids(challenge: { status: string; bid_deadline: Date }, no
  */
 export async function submitBid(
   trx: Transaction<DB>,
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'clock' | 'mailer' | 'logger'>,
   actor: ActorWithName,
   challengeId: string,
   input: SubmitBidInput,

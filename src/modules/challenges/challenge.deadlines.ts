@@ -57,7 +57,7 @@ export async function closeExpiredChallenges(
         ...(await organisationMemberIds(trx, due.enterprise_id)),
         ...(await bidPartyIds(trx, due.id, ['submitted'])),
       ];
-      await notifyUsers(trx, deps as AppDeps, recipients, {
+      await notifyUsers(trx, deps, recipients, {
         kind: 'challenge.closed',
         title: messages.flow.notify.closed(due.title),
         link: `/workspace/challenges/${due.id}`,

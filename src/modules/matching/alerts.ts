@@ -381,7 +381,7 @@ export async function dispatchChallengeAlerts(deps: AlertDeps, now: Date): Promi
           byUser.set(hit.search.user_id, hit.search);
       }
       for (const [userId, search] of byUser) {
-        await notifyUsers(trx, deps as AppDeps, [userId], {
+        await notifyUsers(trx, deps, [userId], {
           kind: 'challenge.alert',
           title: m.notifyTitle(challenge.title),
           body:

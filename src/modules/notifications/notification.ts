@@ -28,7 +28,7 @@ export interface NotificationInput {
  */
 export async function notifyUsers(
   trx: Executor,
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'mailer' | 'logger'>,
   userIds: readonly (string | null | undefined)[],
   input: NotificationInput,
 ): Promise<void> {
