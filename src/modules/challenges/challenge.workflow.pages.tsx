@@ -26,7 +26,7 @@ import { awardBids, bidsOfChallengeFor, evaluateBid, loadBidFor } from '../bids/
 import { milestoneDecisionBody } from '../delivery/delivery.schemas.js';
 import { acceptChallenge, decideMilestone, milestonesFor } from '../delivery/delivery.usecases.js';
 import { countNotifications } from '../notifications/notification.js';
-import { type ReferenceData, toDisciplineCodes, unknownDiscipline } from '../reference/reference.queries.js';
+import { disciplineCodesOf, type ReferenceData } from '../reference/reference.queries.js';
 import {
   answerBody,
   answerQuestion,
@@ -326,18 +326,19 @@ function RegionSelect(props: { value?: string | undefined; errors: FieldErrors; 
 
 type Work = Awaited<ReturnType<typeof challengeWorkView>>;
 
-/** The form takes disciplines by name, as people know them; the API and the records keep codes. */
-function withDisciplineCodes(input: Record<string, unknown>, reference: ReferenceData) {
-  if (!Array.isArray(input.disciplines)) return input;
-  return { ...input, disciplines: toDisciplineCodes(input.disciplines as string[], reference) };
-}
-
-/** A typed discipline that is neither a name nor a code, as a field error naming it (or null). */
-function disciplineError(input: Record<string, unknown>, reference: ReferenceData): FieldErrors | null {
-  const unknown = Array.isArray(input.disciplines)
-    ? unknownDiscipline(input.disciplines, reference)
-    : undefined;
-  return unknown === undefined ? null : { disciplines: messages.station.unknownDiscipline(unknown) };
+/**
+ * The form takes disciplines by name, as people know them; the API and the records keep codes. An
+ * item that is neither a name nor a code comes back as a field error naming it.
+ */
+function withDisciplineCodes(
+  input: Record<string, unknown>,
+  reference: ReferenceData,
+): { input: Record<string, unknown>; errors: FieldErrors } {
+  if (!Array.isArray(input.disciplines)) return { input, errors: {} };
+  const { codes, unknown } = disciplineCodesOf(input.disciplines as string[], reference);
+  const errors: FieldErrors =
+    unknown === undefined ? {} : { disciplines: messages.station.unknownDiscipline(unknown) };
+  return { input: { ...input, disciplines: codes }, errors };
 }
 
 function formValuesOf(w: Work, reference: ReferenceData): FormValues {
@@ -896,11 +897,10 @@ export function challengeWorkflowPages(deps: AppDeps) {
   app.post('/workspace/challenges/new', async (c) => {
     const values = await readForm(c);
     const reference = await deps.reference.get();
-    const input = withDisciplineCodes(challengeFormToInput(values), reference);
+    const { input, errors } = withDisciplineCodes(challengeFormToInput(values), reference);
     const parsed = validateForm(createChallengeBody, input);
-    const unknown = disciplineError(input, reference);
-    if (!parsed.ok || unknown)
-      return newForm(c, values, { ...(parsed.ok ? {} : parsed.errors), ...unknown }, 422);
+    if (!parsed.ok || errors.disciplines)
+      return newForm(c, values, { ...(parsed.ok ? {} : parsed.errors), ...errors }, 422);
     try {
       const row = await createChallenge(deps, actorOf(c), parsed.data, requestMeta(c, deps));
       return c.redirect(`/workspace/challenges/${row.id}`, 303);
@@ -950,16 +950,15 @@ export function challengeWorkflowPages(deps: AppDeps) {
     // A form always sends every field: an emptied text field means "clear it", an unticked box "no".
     const full: FormValues = { ...values };
     const reference = await deps.reference.get();
-    const input = withDisciplineCodes(challengeFormToInput(full), reference);
+    const { input, errors } = withDisciplineCodes(challengeFormToInput(full), reference);
     for (const key of editTextFields) input[key] ??= '';
     input.hide_enterprise_name ??= false;
     if (!values.delivery_deadline) input.delivery_deadline = null;
     if (!values.industry_code) input.industry_code = null;
     if (!values.disciplines) input.disciplines = [];
     const parsed = validateForm(updateChallengeBody, input);
-    const unknown = disciplineError(input, reference);
-    if (!parsed.ok || unknown)
-      return editForm(c, id, values, { ...(parsed.ok ? {} : parsed.errors), ...unknown }, 422);
+    if (!parsed.ok || errors.disciplines)
+      return editForm(c, id, values, { ...(parsed.ok ? {} : parsed.errors), ...errors }, 422);
     try {
       await updateChallenge(deps, actorOf(c), id, parsed.data, parsed.data.version, requestMeta(c, deps));
       return c.redirect(`/workspace/challenges/${id}`, 303);

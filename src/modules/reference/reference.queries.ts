@@ -79,20 +79,31 @@ export function createReferenceCache(db: Database, ttlMs = 60_000, now: () => nu
 export type ReferenceCache = ReturnType<typeof createReferenceCache>;
 
 /**
- * Disciplines as people type them (names, 食品科学技术) or as programs send them (GB/T 13745 codes)
- * → the codes records keep, each once. Anything unknown stays as typed, so the use case can name it
- * in its field error.
+ * Items as people type them (names: 食品科学技术; 遵义市、湄潭县) or as programs send them (codes)
+ * → the codes records keep, each once, and the first item that is neither, for a field error that
+ * names it.
  */
-export function toDisciplineCodes(items: string[], reference: Pick<ReferenceData, 'disciplineCodeByName'>) {
-  return [...new Set(items.map((item) => reference.disciplineCodeByName.get(item) ?? item))];
+function resolveCodes(
+  items: string[],
+  codeByName: ReadonlyMap<string, string>,
+  nameOf: ReadonlyMap<string, string>,
+) {
+  const codes = [...new Set(items.map((item) => codeByName.get(item) ?? item))];
+  return { codes, unknown: codes.find((code) => !nameOf.has(code)) };
 }
 
-/** Regions as people type them (遵义市、湄潭县, or codes) → the codes records keep, each once. */
-export function toRegionCodes(items: string[], reference: Pick<ReferenceData, 'regionCodeByName'>) {
-  return [...new Set(items.map((item) => reference.regionCodeByName.get(item) ?? item))];
+/** Disciplines (GB/T 13745) by name or code → codes, and the first unknown one. */
+export function disciplineCodesOf(
+  items: string[],
+  reference: Pick<ReferenceData, 'disciplineCodeByName' | 'disciplineName'>,
+) {
+  return resolveCodes(items, reference.disciplineCodeByName, reference.disciplineName);
 }
 
-/** The first of some discipline codes (after `toDisciplineCodes`) that is not a current discipline. */
-export function unknownDiscipline(codes: string[], reference: Pick<ReferenceData, 'disciplineName'>) {
-  return codes.find((code) => !reference.disciplineName.has(code));
+/** Regions by name, short name or code → codes, and the first unknown one. */
+export function regionCodesOf(
+  items: string[],
+  reference: Pick<ReferenceData, 'regionCodeByName' | 'regionName'>,
+) {
+  return resolveCodes(items, reference.regionCodeByName, reference.regionName);
 }

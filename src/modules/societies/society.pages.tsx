@@ -20,7 +20,7 @@ import {
 } from '../auth/forms.js';
 import { canFormServiceTeam } from '../auth/policy.js';
 import { actorOf, optionalActor } from '../experts/expert.routes.js';
-import { toRegionCodes } from '../reference/reference.queries.js';
+import { regionCodesOf } from '../reference/reference.queries.js';
 import { listMemberExperts } from './society.queries.js';
 import { serviceTeamBody, societyIdParam, societySearchQuery } from './society.schemas.js';
 import { searchSocieties } from './society.search.js';
@@ -342,15 +342,15 @@ export function societyPages(deps: AppDeps) {
           status,
         );
       // Regions are typed by name (遵义市、湄潭县); the schema and the records take codes.
-      const regionItems = (values.region_codes ?? '').split(/[,，、;；\s]+/).filter(Boolean);
-      const reference = await deps.reference.get();
-      const unknownRegion = regionItems.find(
-        (item) => !reference.regionCodeByName.has(item) && !reference.regionName.has(item),
+      const regions = regionCodesOf(
+        (values.region_codes ?? '').split(/[,，、;；\s]+/).filter(Boolean),
+        await deps.reference.get(),
       );
-      if (unknownRegion) return render({ region_codes: messages.imports.unknownRegion(unknownRegion) }, 422);
+      if (regions.unknown !== undefined)
+        return render({ region_codes: messages.imports.unknownRegion(regions.unknown) }, 422);
       const parsed = validateForm(serviceTeamBody, {
         ...values,
-        region_codes: toRegionCodes(regionItems, reference),
+        region_codes: regions.codes,
         member_expert_ids: lists.member_expert_ids ?? [],
       });
       if (!parsed.ok) return render(parsed.errors, 422);

@@ -23,7 +23,7 @@ import {
 } from '../auth/forms.js';
 import { type ActorRef, canViewStationInternals } from '../auth/policy.js';
 import { requestMeta } from '../auth/request-meta.js';
-import { type ReferenceData, toDisciplineCodes, unknownDiscipline } from '../reference/reference.queries.js';
+import { disciplineCodesOf } from '../reference/reference.queries.js';
 import { GuizhouMap } from './guizhou-map.js';
 import { stationTransitions } from './station.lifecycle.js';
 import {
@@ -718,7 +718,7 @@ async function MinePage(props: { deps: AppDeps; userId: string; role: string; ac
  * Reads a station form whose list fields come as repeated checkboxes (the pickers) or as one
  * comma-separated value (API-like clients); both give the array the schema expects.
  */
-async function readStationForm(c: Context, listFields: readonly string[], reference: ReferenceData) {
+async function readStationForm(c: Context, listFields: readonly string[]) {
   const { values, lists } = await readFormLists(c, listFields);
   const input: Record<string, unknown> = { ...values };
   const shown: FormValues = { ...values };
@@ -728,9 +728,8 @@ async function readStationForm(c: Context, listFields: readonly string[], refere
       .map((v) => v.trim())
       .filter(Boolean);
     if (items.length > 0) {
-      // Disciplines are typed by name (or code); the schema and the records take codes.
-      input[field] = field === 'discipline_codes' ? toDisciplineCodes(items, reference) : items;
-      shown[field] = items.join(field === 'discipline_codes' ? '、' : ',');
+      input[field] = items;
+      shown[field] = items.join(',');
     }
   }
   return { input, values: shown };
@@ -785,21 +784,29 @@ export function stationPages(deps: AppDeps) {
   });
   app.post('/stations/new', async (c) => {
     const auth = requireAuth(c);
-    const reference = await deps.reference.get();
-    const { input, values } = await readStationForm(c, stationListFields, reference);
+    const { input, values } = await readStationForm(c, stationListFields);
     const render = (errors: FieldErrors, status: 422 | 403 | 409 | 400 | 401 | 429) =>
       NewStationForm({ deps, userId: auth.user.id, account: auth.user, values, errors }).then((html) =>
         c.html(html, status),
       );
+    // Disciplines are typed by name (or code); the schema and the records take codes, and an unknown
+    // one is named in its field.
+    const disciplines = disciplineCodesOf(
+      (input.discipline_codes as string[] | undefined) ?? [],
+      await deps.reference.get(),
+    );
+    if (disciplines.codes.length > 0) input.discipline_codes = disciplines.codes;
     const parsed = validateForm(stationBody, input);
-    // A typed discipline that is neither a name nor a code is named in its field.
-    const unknown = Array.isArray(input.discipline_codes)
-      ? unknownDiscipline(input.discipline_codes as string[], reference)
-      : undefined;
-    const disciplineErrors: FieldErrors =
-      unknown === undefined ? {} : { discipline_codes: m.unknownDiscipline(unknown) };
-    if (!parsed.ok || unknown !== undefined)
-      return render({ ...(parsed.ok ? {} : parsed.errors), ...disciplineErrors }, 422);
+    if (!parsed.ok || disciplines.unknown !== undefined)
+      return render(
+        {
+          ...(parsed.ok ? {} : parsed.errors),
+          ...(disciplines.unknown === undefined
+            ? {}
+            : { discipline_codes: m.unknownDiscipline(disciplines.unknown) }),
+        },
+        422,
+      );
     try {
       const station = await applyForStation(deps, stationActor(c), parsed.data, requestMeta(c, deps));
       return c.redirect(`/stations/${station.id}`, 303);
@@ -821,7 +828,7 @@ export function stationPages(deps: AppDeps) {
   });
   app.post(`/stations/:id{${uuid}}/records`, async (c) => {
     const id = c.req.param('id');
-    const { input, values } = await readStationForm(c, recordListFields, await deps.reference.get());
+    const { input, values } = await readStationForm(c, recordListFields);
     const parsed = validateForm(recordBody, input);
     if (!parsed.ok) return c.html(await page(c, id, { errors: parsed.errors, form: 'record', values }), 422);
     return handle(c, id, 'record', values, () =>
