@@ -396,6 +396,16 @@ function CandidateList(props: { candidates: InviteCandidate[]; testId: string })
 
 const editTextFields = ['background', 'problem', 'targets', 'bidder_requirements', 'terms_note'];
 
+/** The ways an enterprise or operator ends a challenge early, and from which statuses. */
+const endings = [
+  {
+    action: 'withdraw',
+    label: p.withdraw,
+    from: ['draft', 'under_review', 'returned', 'published', 'bidding_closed'],
+  },
+  { action: 'fail', label: p.markFailed, from: ['bidding_closed', 'awarded', 'in_delivery'] },
+];
+
 /** Everything an enterprise or operator does with one challenge, on one page. */
 async function ManagePage(props: {
   deps: AppDeps;
@@ -486,29 +496,20 @@ async function ManagePage(props: {
             </div>
           </Panel>
         )}
+        {/* Destructive actions, each with a reason, in their own titled panel apart from 管理. */}
         {(owner || actor.role === 'operator') &&
-          ['draft', 'under_review', 'returned', 'published', 'bidding_closed'].includes(w.status) && (
-            // Destructive actions get their own titled panel, apart from the everyday ones above.
-            <Panel title={p.withdraw}>
-              <form method="post" action={action('withdraw')} class="row">
-                <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
-                <div class="field">
-                  <button type="submit">{p.withdraw}</button>
-                </div>
-              </form>
-            </Panel>
-          )}
-        {(owner || actor.role === 'operator') &&
-          ['bidding_closed', 'awarded', 'in_delivery'].includes(w.status) && (
-            <Panel title={p.markFailed}>
-              <form method="post" action={action('fail')} class="row">
-                <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
-                <div class="field">
-                  <button type="submit">{p.markFailed}</button>
-                </div>
-              </form>
-            </Panel>
-          )}
+          endings
+            .filter((e) => e.from.includes(w.status))
+            .map((e) => (
+              <Panel title={e.label}>
+                <form method="post" action={action(e.action)} class="row">
+                  <InlineField label={p.reason} name="reason" errors={errors} maxlength={1000} />
+                  <div class="field">
+                    <button type="submit">{e.label}</button>
+                  </div>
+                </form>
+              </Panel>
+            ))}
         {actor.role === 'operator' && w.status === 'under_review' && (
           <Panel title={f.review.publish}>
             <form method="post" action={action('review')} class="row" data-testid="review-form">
