@@ -744,7 +744,7 @@ export const messages = {
       noServiceTeam: '不指定服务团',
       submitBid: '提交申请',
       notifications: '消息通知',
-      unread: (n: number) => `${n} 条未读`,
+      unread: (n: number | string) => `${n} 条未读`,
       markRead: '标为已读',
       markAllRead: '全部标为已读',
       noNotifications: '没有通知',

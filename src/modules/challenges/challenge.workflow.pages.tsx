@@ -25,7 +25,7 @@ import { awardBody, evaluationBody } from '../bids/bid.schemas.js';
 import { awardBids, bidsOfChallengeFor, evaluateBid, loadBidFor } from '../bids/bid.usecases.js';
 import { milestoneDecisionBody } from '../delivery/delivery.schemas.js';
 import { acceptChallenge, decideMilestone, milestonesFor } from '../delivery/delivery.usecases.js';
-import { countNotifications } from '../notifications/notification.js';
+import { unreadBadgeText } from '../notifications/unread-badge.js';
 import { disciplineCodesOf, type ReferenceData } from '../reference/reference.queries.js';
 import {
   answerBody,
@@ -746,7 +746,8 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
     actor.role === 'expert' || actor.role === 'society' ? await listBidsOfUser(deps.db, actor.userId) : [];
   const invitations =
     actor.role === 'expert' || actor.role === 'society' ? await invitationsOfUser(deps.db, actor.userId) : [];
-  const { unread } = await countNotifications(deps.db, actor.userId);
+  // Counted once per page request already, for the site header (notifications/unread-badge.ts).
+  const unread = accountOf(c)?.unread_notifications ?? 0;
   return (
     <Layout account={accountOf(c)} title={p.workspace}>
       <FormStyles />
@@ -755,7 +756,7 @@ async function WorkspacePage({ deps, c }: { deps: AppDeps; c: Context }) {
       <p>
         <a href="/notifications" data-testid="notifications-link">
           {p.notifications}
-          {unread > 0 ? `（${p.unread(unread)}）` : ''}
+          {unread > 0 ? `（${p.unread(unreadBadgeText(unread))}）` : ''}
         </a>
       </p>
       {actor.role === 'enterprise' && (
